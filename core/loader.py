@@ -1,0 +1,243 @@
+"""The one model loader every tab shares.
+
+`load(task)` walks the registry's candidates in order and returns the first that loads,
+once per process: concurrent callers wait for the one load. It owns device, dtype and
+threads (core.device), the offline sources (core.registry) and the GGUF -> safetensors
+conversion cache for the bundled chat model. Every result says what answered.
+"""
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from core import registry
+from core.device import Placement, placement
+from core.registry import Candidate
+
+log = logging.getLogger(__name__)
+
+
+class ModelUnavailable(RuntimeError):
+    """No candidate for a task could be loaded; the message says what to install or set."""
+
+
+@dataclass
+class Loaded:
+    task: str
+    candidate: Candidate
+    model: Any = None          # None for a method candidate
+    tokenizer: Any = None
+    placement: Placement | None = None
+    source: str = ""           # hub | cache | bundled | local | method
+    params: int = 0
+    load_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_method(self) -> bool:
+        return self.model is None
+
+    def describe(self) -> str:
+        if self.is_method:
+            return f"{self.candidate.label} (method)"
+        size = f"{self.params / 1e6:.0f}M params" if self.params else ""
+        return f"{self.candidate.label} · {self.source} · {self.placement} · {size}".rstrip(" ·")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LLMLAB_CACHE", Path.home() / ".cache" / "llmlab")).expanduser()
+
+
+# --- the bundled GGUF chat model, converted once -------------------------------------
+
+CONVERTED_MARK = "llmlab-converted.json"
+
+
+def _gguf_signature(gguf: Path) -> dict:
+    stat = gguf.stat()
+    return {"gguf": str(gguf), "size": stat.st_size}
+
+
+def converted_folder(gguf: Path, name: str) -> Path:
+    """A safetensors copy of `gguf` in the cache, made on first use (~30 s), reused after (~1 s)."""
+    from filelock import FileLock
+    target = cache_dir() / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):  # one conversion even across processes
+        mark = target / CONVERTED_MARK
+        try:
+            if json.loads(mark.read_text()) == _gguf_signature(gguf):
+                return target
+        except (OSError, ValueError):
+            pass
+        _convert(gguf, target)
+    return target
+
+
+def _convert(gguf: Path, target: Path) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    log.info("converting %s to safetensors in %s (once)", gguf.name, target)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model.hf_quantizer = None  # save_pretrained refuses a model still marked as GGUF-quantized
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    staging = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    (staging / CONVERTED_MARK).write_text(json.dumps(_gguf_signature(gguf)))
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)  # atomic: a crash leaves the old folder or none, never half of one
+
+
+def discard_conversion(folder: Path) -> None:
+    (folder / CONVERTED_MARK).unlink(missing_ok=True)
+
+
+# --- how each task's model is built from a folder or Hub id ---------------------------
+
+def _build_transformers(auto_class: str) -> Callable:
+    def build(where: str, place: Placement):
+        import transformers
+        model = getattr(transformers, auto_class).from_pretrained(where, dtype=place.dtype)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(where)
+        return model.to(place.device).eval(), tokenizer
+    return build
+
+
+def _build_sentence_transformer(where: str, place: Placement):
+    from sentence_transformers import SentenceTransformer
+    kwargs = {"dtype": place.dtype} if place.device != "cpu" else {}
+    return SentenceTransformer(where, device=place.device, model_kwargs=kwargs), None
+
+
+BUILDERS: dict[str, Callable[[str, Placement], tuple[Any, Any]]] = {
+    "generation": _build_transformers("AutoModelForCausalLM"),
+    "embedding": _build_sentence_transformer,
+    "qa": _build_transformers("AutoModelForQuestionAnswering"),
+    "summarization": _build_transformers("AutoModelForSeq2SeqLM"),
+    "sentiment": _build_transformers("AutoModelForSequenceClassification"),
+}
+
+
+def _where(c: Candidate) -> tuple[str, str]:
+    """(folder or Hub id to load from, source name for the UI)."""
+    if c.source == "bundled":
+        path = registry.bundled_path(c.id)
+        if path.suffix == ".gguf":
+            return str(converted_folder(path, c.id)), "cache"
+        return str(path), "bundled"
+    if c.source == "hub" and not registry.hub.online():
+        return c.id, "cache"
+    return c.id, c.source
+
+
+def _build(task: str, c: Candidate) -> Loaded:
+    if c.source == "method":
+        return Loaded(task, c, source="method")
+    place = placement()
+    start = time.perf_counter()
+    where, source = _where(c)
+    try:
+        model, tokenizer = BUILDERS[task](where, place)
+    except Exception:
+        if source != "cache" or c.source != "bundled":
+            raise
+        log.warning("cached conversion in %s did not load; converting again", where)
+        discard_conversion(Path(where))
+        where, source = _where(c)
+        model, tokenizer = BUILDERS[task](where, place)
+    params = sum(p.numel() for p in model.parameters())
+    return Loaded(task, c, model, tokenizer, place, source, params, time.perf_counter() - start)
+
+
+# --- load once per process, thread-safe ----------------------------------------------
+
+_loaded: dict[tuple[str, str], Loaded] = {}
+_default: dict[str, Loaded] = {}
+_task_locks = {task: threading.Lock() for task in registry.TASKS}
+
+
+def load(task: str, model_id: str | None = None) -> Loaded:
+    """The model serving `task` (or the candidate `model_id`), loaded on first call only."""
+    cached = _loaded.get((task, model_id)) if model_id else _default.get(task)
+    if cached:
+        return cached
+    with _task_locks[task]:
+        cached = _loaded.get((task, model_id)) if model_id else _default.get(task)
+        if cached:
+            return cached
+        notes = []
+        pool = [c for c in registry.candidates(task) if model_id in (None, c.id)]
+        if not pool:
+            raise ModelUnavailable(f"{model_id!r} is not a {task} candidate; "
+                                   f"choose one of {[c.id for c in registry.candidates(task)]}")
+        for c in pool:
+            if (task, c.id) in _loaded:
+                found = _loaded[(task, c.id)]
+                break
+            reason = registry.availability(c)
+            if reason is None:
+                try:
+                    found = _build(task, c)
+                    break
+                except Exception as err:  # a broken candidate must not take the task down
+                    reason = f"failed to load: {type(err).__name__}: {str(err)[:300]}"
+                    log.warning("%s candidate %s %s", task, c.id, reason)
+            notes.append(f"{c.label} ({c.id}): {reason}")
+        else:
+            raise ModelUnavailable(_nothing_loaded(task, notes))
+        found.notes = notes
+        _loaded[(task, found.candidate.id)] = found
+        if model_id is None:
+            _default[task] = found
+        return found
+
+
+def _nothing_loaded(task: str, notes: list[str]) -> str:
+    return (f"No model for {task} could be loaded.\n  - " + "\n  - ".join(notes) +
+            f"\nInstall the offline models with `make setup`, connect to the Hugging Face Hub, "
+            f"or set {registry.env_var(task)} to a local model folder.")
+
+
+def loaded(task: str) -> Loaded | None:
+    return _default.get(task)
+
+
+def choices(task: str) -> list[Candidate]:
+    """Candidates that can be used here (for a model picker)."""
+    return [c for c in registry.candidates(task) if registry.availability(c) is None]
+
+
+def status() -> list[dict]:
+    """One row per task: what serves it now, or what will on first use."""
+    rows = []
+    for task in registry.TASKS:
+        done = _default.get(task)
+        if done:
+            rows.append({"task": task, "model": done.describe(), "state": "loaded",
+                         "notes": done.notes})
+            continue
+        usable = choices(task)
+        rows.append({"task": task, "model": usable[0].label if usable else "none available",
+                     "state": "loads on first use" if usable else "unavailable", "notes": []})
+    return rows
+
+
+def warm_up(tasks=("embedding", "generation")) -> threading.Thread:
+    """Load the main models in the background so the first request is fast."""
+    def run():
+        for task in tasks:
+            try:
+                load(task)
+            except Exception as err:  # reported by status() and on first use, not fatal here
+                log.warning("warm-up of %s failed: %s", task, err)
+    thread = threading.Thread(target=run, name="llmlab-warm-up", daemon=True)
+    thread.start()
+    return thread

