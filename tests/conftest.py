@@ -26,7 +26,7 @@ def app_url():
     port = free_port()
     demo.queue(default_concurrency_limit=2).launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-        **app.launch_kwargs())
+        mcp_server=True, **app.launch_kwargs())
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 

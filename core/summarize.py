@@ -1,0 +1,318 @@
+"""Summaries: extractive (core.extractive) and abstractive, of texts of any length.
+
+    for update in summarize_stream(text, max_new_tokens=128, num_beams=1):
+        print(update.stage, update.text)          # the summary as it is written
+
+Two abstractive summarizers, picked by core.loader for the "summarization" task:
+  seq2seq        an AutoModelForSeq2SeqLM (distilbart-cnn from the Hub): the encoder reads the
+                 text, `generate` writes the summary
+  chat-summary   offline: the chat model (core.generate) with a summarization prompt
+
+A text longer than the model reads at once is cut into chunks of whole sentences (counted
+with the model's tokenizer), each chunk is summarised, and the chunk summaries are then
+summarised together (map-reduce; again if they are still too long). A text that would need
+more than MAX_CHUNKS chunks is first cut down to its most central sentences (core.extractive).
+Greedy decoding streams token by token; beam search cannot stream, so it shows each chunk's
+summary when it is done.
+"""
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from core import generate, loader
+from core.documents import _pieces, split_sentences
+from core.extractive import (Extract, SummarizeError, extract, join_sentences, rank,  # noqa: F401
+                             sentence_spans, source)
+
+MAX_CHUNKS = 8            # chunks summarised at most; a longer text is first cut to its central sentences
+CHAT_CHUNK_TOKENS = 1024  # a small chat model loses the thread in longer inputs, and prefill is slow on CPU
+MAX_LEVELS = 3            # rounds of combining chunk summaries
+LENGTH = (8, 512)         # max_new_tokens range
+BEAMS = (1, 8)
+REPETITION_PENALTY = 1.1  # greedy decoding of a small model loops without it
+SYSTEM = ("You summarize texts. Reply with the summary only: a few plain sentences with the main "
+          "facts of the text, no introduction and no opinion.")
+PROMPT = "Text:\n{text}\n\nWrite a short summary of this text."
+
+
+@dataclass
+class SummaryUpdate:
+    """What summarize_stream yields as the summary is written, and once more with done=True."""
+    text: str                   # the summary so far; while chunks are summarised, their summaries so far
+    model: str                  # which model, device and dtype wrote it
+    method: str                 # how: seq2seq or chat prompt, greedy or beam search
+    stage: str                  # e.g. "chunk 2 of 5", "combining 5 chunk summaries", "done"
+    step: int = 0               # generation calls finished, of `steps` planned (for a progress bar)
+    steps: int = 1
+    chunks: int = 1             # how many chunks the text was cut into (1 = read whole)
+    chunk_summaries: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    done: bool = False
+
+
+# --- the two summarizers: how one model summarises one piece of text -------------------------
+
+class Seq2SeqSummarizer:
+    """An encoder-decoder summarization model called through `generate`."""
+
+    def __init__(self, loaded: loader.Loaded):
+        self.loaded, self.tokenizer = loaded, loaded.tokenizer
+        self.method = "seq2seq summarizer (AutoModelForSeq2SeqLM.generate)"
+        config, own = loaded.model.config, loaded.tokenizer.model_max_length
+        context = getattr(config, "max_position_embeddings", None) or own
+        self.context = min(context, own) if own and own < 1_000_000 else context
+
+    def budget(self, max_new_tokens: int) -> int:
+        return self.context - self.tokenizer.num_special_tokens_to_add()
+
+    def stream(self, text: str, max_new_tokens: int, num_beams: int) -> Iterator[str]:
+        model = self.loaded.model
+        inputs = self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.context,
+                                return_token_type_ids=False).to(model.device)
+        default_min = getattr(model.generation_config, "min_length", 0) or 0
+        settings = dict(max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False,
+                        min_length=min(default_min, max_new_tokens // 2))
+        if num_beams > 1:
+            settings.update(early_stopping=True)
+        yield from stream_generate(model, self.tokenizer, inputs, settings)
+
+
+class ChatSummarizer:
+    """The chat model with a summarization prompt (core.generate for greedy streaming)."""
+
+    def __init__(self, method: loader.Loaded, chat: loader.Loaded):
+        self.loaded, self.tokenizer = chat, chat.tokenizer
+        self.method = method.candidate.label
+        self.context = generate.context_limit(chat)
+        self.overhead = len(self.tokenizer(generate.render_chat(self.tokenizer, self.messages("")),
+                                           add_special_tokens=False).input_ids)
+
+    @staticmethod
+    def messages(text: str) -> list[dict]:
+        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": PROMPT.format(text=text)}]
+
+    def budget(self, max_new_tokens: int) -> int:
+        return max(64, min(CHAT_CHUNK_TOKENS, self.context - self.overhead - max_new_tokens - 8))
+
+    def stream(self, text: str, max_new_tokens: int, num_beams: int) -> Iterator[str]:
+        messages = self.messages(text)
+        if num_beams == 1:
+            for update in generate.chat_stream(messages, max_new_tokens=max_new_tokens, top_n=0,
+                                               repetition_penalty=REPETITION_PENALTY,
+                                               model_id=self.loaded.candidate.id):
+                yield update.text
+            return
+        prompt = generate.render_chat(self.tokenizer, messages)
+        inputs = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt",
+                                return_token_type_ids=False).to(self.loaded.model.device)
+        yield from stream_generate(self.loaded.model, self.tokenizer, inputs, dict(
+            max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False, early_stopping=True,
+            repetition_penalty=REPETITION_PENALTY))
+
+
+def summarizer(model_id: str | None = None) -> Seq2SeqSummarizer | ChatSummarizer:
+    """The summarizer for a "summarization" candidate (default: the first that loads)."""
+    loaded = loader.load("summarization", model_id or None)
+    return ChatSummarizer(loaded, loader.load("generation")) if loaded.is_method else Seq2SeqSummarizer(loaded)
+
+
+class _Cancel:
+    """A stopping criterion that ends generate() when the consumer of the stream goes away."""
+
+    def __init__(self):
+        self.event = threading.Event()
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+
+def stream_generate(model, tokenizer, inputs, settings: dict) -> Iterator[str]:
+    """`model.generate`, yielding the cumulative new text: token by token when greedy
+    (TextIteratorStreamer, generate in a thread), in one piece for beam search."""
+    import torch
+    from transformers import StoppingCriteriaList, TextIteratorStreamer
+    prompt_length = 0 if model.config.is_encoder_decoder else inputs["input_ids"].shape[1]
+    if settings.get("num_beams", 1) > 1:  # transformers refuses a streamer with beam search
+        with torch.inference_mode():
+            out = model.generate(**inputs, **settings)
+        yield tokenizer.decode(out[0, prompt_length:], skip_special_tokens=True)
+        return
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    cancel, failed = _Cancel(), []
+
+    def run():
+        try:
+            with torch.inference_mode():
+                model.generate(**inputs, **settings, streamer=streamer,
+                               stopping_criteria=StoppingCriteriaList([cancel]))
+        except Exception as err:  # re-raised in the consumer's thread below
+            failed.append(err)
+            streamer.end()
+
+    thread = threading.Thread(target=run, name="summarize-generate", daemon=True)
+    thread.start()
+    text = ""
+    try:
+        for piece in streamer:
+            text += piece
+            if piece:
+                yield text
+    finally:
+        cancel.event.set()
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+# --- preprocess: sentences into chunks that fit the model ------------------------------------
+
+def sentences_of(text: str) -> list[str]:
+    spans, _ = sentence_spans(text)
+    return [text[s:e] for s, e in spans]
+
+
+def token_counts(tokenizer, sentences: list[str]) -> list[int]:
+    return [len(ids) for ids in tokenizer(sentences, add_special_tokens=False).input_ids] if sentences else []
+
+
+def fit_sentences(tokenizer, sentences: list[str], budget: int) -> tuple[list[str], list[int]]:
+    """Sentences with any one longer than `budget` tokens cut into pieces that fit."""
+    out, sizes = [], []
+    for sentence, size in zip(sentences, token_counts(tokenizer, sentences)):
+        if size <= budget:
+            out.append(sentence)
+            sizes.append(size)
+            continue
+        width = max(1, int(len(sentence) * budget / size * 0.8))
+        pieces = [sentence[s:e] for s, e in _pieces(sentence, 0, len(sentence), width)]
+        out += pieces
+        sizes += token_counts(tokenizer, pieces)
+    return out, sizes
+
+
+def pack(sentences: list[str], sizes: list[int], budget: int) -> list[str]:
+    """Consecutive sentences grouped into chunks of at most `budget` tokens."""
+    chunks, current, used = [], [], 0
+    for sentence, size in zip(sentences, sizes):
+        if current and used + size > budget:
+            chunks.append(join_sentences(current))
+            current, used = [], 0
+        current.append(sentence)
+        used += size + 1
+    if current:
+        chunks.append(join_sentences(current))
+    return chunks
+
+
+def most_central(sentences: list[str], sizes: list[int], budget: int) -> tuple[list[str], list[int], str]:
+    """The most central sentences (core.extractive's ranking) that fit in `budget` tokens, in order."""
+    _, scores, how, _, _ = rank(sentences)
+    keep, used = [], 0
+    for i in sorted(range(len(sentences)), key=lambda i: -scores[i]):
+        if used + sizes[i] <= budget:
+            keep.append(i)
+            used += sizes[i] + 1
+    keep.sort()
+    return [sentences[i] for i in keep], [sizes[i] for i in keep], how
+
+
+# --- postprocess -------------------------------------------------------------------------------
+
+PREAMBLE = re.compile(r"^\s*(?:(?:sure|certainly|okay|ok)\b[^\n:]*[:.!]\s*)?"
+                      r"(?:(?:here(?: is|'s)|below is)\b[^\n:]*:\s*)?(?:\**summary\**\s*:\s*)?", re.I)
+
+
+def tidy(text: str) -> str:
+    """A finished summary without a chat preamble, repeated sentences or a cut-off last sentence."""
+    text = PREAMBLE.sub("", text).strip()
+    sentences, seen = [], set()
+    for s, e in split_sentences(text):
+        key = re.sub(r"\W+", " ", text[s:e].lower()).strip()
+        if key and key not in seen:
+            seen.add(key)
+            sentences.append(text[s:e])
+    if len(sentences) > 1 and not re.search(r"[.!?。！？…\"'”’)]$", sentences[-1]):
+        sentences.pop()  # cut off by the length limit
+    return join_sentences(sentences)
+
+
+# --- the map-reduce loop -----------------------------------------------------------------------
+
+def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1,
+                     model_id: str | None = None, chunk_tokens: int | None = None,
+                     max_chunks: int = MAX_CHUNKS) -> Iterator[SummaryUpdate]:
+    """Abstractive summary of `text`, streamed. See the module docstring and SummaryUpdate.
+
+    max_new_tokens: length of each summary (8-512); num_beams: 1 = greedy (streams token by
+    token), more = beam search; model_id: a "summarization" candidate id (None = default);
+    chunk_tokens: input tokens per chunk (default and most: what the model reads at once).
+    """
+    text, warnings = source(text)
+    max_new_tokens = int(min(max(int(max_new_tokens or 128), LENGTH[0]), LENGTH[1]))
+    num_beams = int(min(max(int(num_beams or 1), BEAMS[0]), BEAMS[1]))
+    model = summarizer(model_id)
+    budget = min(chunk_tokens or model.budget(max_new_tokens), model.budget(max_new_tokens))
+    decoding = ("greedy, streamed token by token" if num_beams == 1 else
+                f"beam search ({num_beams} beams), shown when each chunk is done")
+    state = SummaryUpdate("", model.loaded.describe(), f"{model.method}; {decoding}", "reading")
+
+    def snapshot(text: str, stage: str, step: int, done: bool = False) -> SummaryUpdate:
+        return replace(state, text=text, stage=stage, step=step, done=done, notes=list(state.notes),
+                       chunk_summaries=list(state.chunk_summaries))
+
+    if warnings:
+        state.notes.append("The text does not look like English; the models here were trained mostly "
+                           "on English, so the summary may be poor.")
+    sentences, sizes = fit_sentences(model.tokenizer, sentences_of(text), budget)
+    total = sum(sizes)
+    if total > budget * max_chunks:
+        sentences, sizes, how = most_central(sentences, sizes, int(budget * max_chunks * 0.95))
+        state.notes.append(f"The text is {total:,} tokens, more than {max_chunks} chunks of {budget:,}: "
+                           f"only its most central sentences ({sum(sizes):,} tokens, by {how}) "
+                           f"were summarised.")
+        total = sum(sizes)
+    if total < 40:
+        state.notes.append("The text is very short; a summary may not be much shorter.")
+
+    chunks = pack(sentences, sizes, budget)
+    state.chunks, state.steps = len(chunks), len(chunks) + (len(chunks) > 1)
+    step, level = 0, 0
+    while len(chunks) > 1:  # map: summarise each chunk; reduce: pack the summaries again
+        level += 1
+        summaries = []
+        for i, chunk in enumerate(chunks):
+            stage = f"summarising chunk {i + 1} of {len(chunks)}" + (f" (round {level})" if level > 1 else "")
+            partial = ""
+            for partial in model.stream(chunk, max_new_tokens, num_beams):
+                yield snapshot("\n\n".join(summaries + [partial]), stage, step)
+            summaries.append(tidy(partial))
+            step += 1
+        if level == 1:
+            state.chunk_summaries = summaries
+            state.notes.append(f"The text is longer than the {budget:,} tokens the model reads at once: it "
+                               f"was summarised in {len(chunks)} chunks, then the chunk summaries were combined.")
+        joined = "\n\n".join(s for s in summaries if s)
+        sentences, sizes = fit_sentences(model.tokenizer, sentences_of(joined) if joined else [], budget)
+        total, chunks = sum(sizes), pack(sentences, sizes, budget) or [""]
+        if len(chunks) >= len(summaries) or (len(chunks) > 1 and level == MAX_LEVELS):
+            state.notes.append("The chunk summaries were too long to combine; they are shown one after another.")
+            yield snapshot(joined, "done", state.steps, done=True)
+            return
+        state.steps = step + len(chunks) + (len(chunks) > 1)
+
+    stage = f"combining {state.chunks} chunk summaries" if level else "summarising"
+    partial = ""
+    if chunks[0].strip():
+        for partial in model.stream(chunks[0], max_new_tokens, num_beams):
+            yield snapshot(partial, stage, step)
+    final = tidy(partial)
+    if not final:
+        state.notes.append("The model wrote no summary for this text.")
+    yield snapshot(final, "done", state.steps, done=True)
+
+
+def summarize(text: str, **settings) -> SummaryUpdate:
+    """The final update of summarize_stream (same arguments)."""
+    return generate.last(summarize_stream(text, **settings))

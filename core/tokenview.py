@@ -1,0 +1,127 @@
+"""Plain data for showing generation and scoring: coloured token spans, step charts, a summary line.
+
+Works on the dicts of `Update.to_dict()` / `Score.to_dict()`, so the same views can be built
+from what the API returns. No gradio here; the demos pass these values to their components.
+"""
+import time
+from typing import Iterator
+
+import pandas as pd
+
+from core.sampling import STAGES
+
+BANDS = [(0.9, "p ≥ 0.9"), (0.5, "0.5 ≤ p < 0.9"), (0.1, "0.1 ≤ p < 0.5"), (0.0, "p < 0.1")]
+BAND_COLORS = {"p ≥ 0.9": "#1a9850", "0.5 ≤ p < 0.9": "#a6d96a", "0.1 ≤ p < 0.5": "#fdae61",
+               "p < 0.1": "#d73027", "end of text": "#9e9e9e", "not scored": "#9e9e9e"}
+STAGE_TITLES = {"model": "(a) as the model gives it",
+                "adjusted": "(b) + penalty, temperature",
+                "filtered": "(c) + top-k/top-p: drawn from"}
+END_MARK = " ⏹"
+FINISH = {"eos": "the model ended its answer", "stop": "a stop string", "length": "max new tokens",
+          "cancelled": "stopped by you"}
+
+
+def band(prob: float | None) -> str:
+    if prob is None:
+        return "not scored"
+    return next(name for low, name in BANDS if prob >= low)
+
+
+def generation_spans(run) -> list[tuple[str, str]]:
+    """(text, probability band) per generated step of an Update or its dict.
+
+    One span per step, in step order, so a span's index is its step's index (a token that
+    ends inside a multi-byte character shows as an empty span); the end-of-text token shows
+    as a mark.
+    """
+    if not run:
+        return []
+    if isinstance(run, dict):
+        steps = [(s["token"], s["prob"]) for s in run["steps"]]
+        text, reason = run["text"], run.get("finish_reason")
+    else:
+        steps, text, reason = [(s.token, s.prob) for s in run.steps], run.text, run.finish_reason
+    spans = [(token, band(prob)) for token, prob in steps]
+    if reason == "eos" and spans and spans[-1][0] == "":
+        spans[-1] = (END_MARK, "end of text")
+    if not spans and text:  # recorded without steps (top_n=0)
+        spans.append((text, None))
+    return spans
+
+
+def score_spans(result: dict | None) -> list[tuple[str, str]]:
+    return [(t["token"], band(t["prob"])) for t in result["tokens"]] if result else []
+
+
+def visible(token: str) -> str:
+    """A token as a chart label: spaces and newlines made visible."""
+    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
+
+
+def step_frames(run: dict | None, index: int | float | None) -> tuple[list[pd.DataFrame], str]:
+    """One bar-chart table per stage (token, prob, kind) for step `index`, and a caption."""
+    steps = (run or {}).get("steps") or []
+    empty = pd.DataFrame({"token": [], "prob": [], "kind": []})
+    if not steps:
+        return [empty] * len(STAGES), "Generate some text, then pick a step to see its candidates."
+    index = min(max(int(index or 0), 0), len(steps) - 1)
+    step = steps[index]
+    frames = []
+    for stage in STAGES:
+        rows = step["stages"][stage]
+        labels = _unique([visible(c["token"]) for c in rows])
+        kinds = ["drawn" if c["token_id"] == step["token_id"] else "other" for c in rows]
+        frames.append(pd.DataFrame({"token": labels, "prob": [c["prob"] for c in rows], "kind": kinds}))
+    caption = (f"Step {index}: drew **{visible(_name(step))}** with probability {step['prob']:.3f} "
+               f"(the model gave it {step['model_prob']:.3f}); {step['kept']} token(s) left after "
+               f"top-k / top-p.")
+    return frames, caption
+
+
+def _name(step: dict) -> str:
+    return next((c["token"] for c in step["stages"]["model"] if c["token_id"] == step["token_id"]),
+                step["token"])
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Distinct chart labels: two tokens can look alike (e.g. parts of one character)."""
+    seen, out = {}, []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} #{seen[label]}")
+    return out
+
+
+def run_summary(run: dict | None) -> str:
+    """The line under the output: who answered, how fast, why it ended, and any notices."""
+    if not run:
+        return ""
+    stats = run["stats"]
+    line = (f"**{run['model']}** · {stats['new_tokens']} tokens · "
+            f"{stats['tokens_per_s']:.1f} tokens/s · first token after {stats['first_token_s']:.2f} s · "
+            f"seed {stats['seed']}")
+    if run.get("done"):
+        line += f" · ended by {FINISH.get(run['finish_reason'], run['finish_reason'])}"
+    return "\n\n".join([line] + [f"⚠️ {n}" for n in run.get("notices", [])])
+
+
+def score_summary(result: dict | None) -> str:
+    if not result:
+        return ""
+    worst = ", ".join(f"**{visible(result['tokens'][i]['token'])}** ({result['tokens'][i]['prob']:.2g})"
+                      for i in result["least_expected"])
+    lines = [f"Perplexity **{result['perplexity']:.1f}** · total log-probability "
+             f"{result['total_logprob']:.1f} over {result['scored_tokens']} tokens · "
+             f"least expected: {worst}", f"Scored by **{result['model']}**"]
+    return "\n\n".join(lines + [f"⚠️ {n}" for n in result.get("notices", [])])
+
+
+def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object, bool]]:
+    """(update, whether to redraw the heavier views now): at most every `every_s`, and at the end."""
+    last = 0.0
+    for update in updates:
+        now = time.perf_counter()
+        redraw = update.done or now - last >= every_s
+        if redraw:
+            last = now
+        yield update, redraw

@@ -1,0 +1,95 @@
+"""The Generate and Chat tabs in a real browser, on the real offline model."""
+import time
+
+FINISHED = "document.querySelector('#{}-info').innerText.includes('ended by')"
+
+
+def set_number(page, elem_id: str, value) -> None:
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def test_generate_streams_coloured_tokens_and_shows_the_step_chart(page):
+    page.get_by_role("tab", name="Generate").click()
+    set_number(page, "generate-max-tokens", 24)
+    set_number(page, "generate-seed", 7)
+    page.locator("#generate-prompt textarea").fill("Once upon a time, in a small village,")
+    page.locator("#generate-run").click()
+
+    tokens = page.locator("#generate-tokens .textfield .token")
+    counts = []
+    deadline = time.monotonic() + 180
+    while not page.evaluate(FINISHED.format("generate")) and time.monotonic() < deadline:
+        counts.append(tokens.count())
+        time.sleep(0.1)
+    assert page.evaluate(FINISHED.format("generate")), "generation did not finish"
+    growing = sorted({c for c in counts if c > 0})
+    assert len(growing) >= 3, f"text did not stream: token counts seen {counts[-20:]}"
+    assert tokens.count() >= growing[-1]
+
+    info = page.locator("#generate-info").inner_text()
+    assert "SmolLM2-135M-Instruct" in info and "tokens/s" in info and "seed 7" in info
+    assert "Step" in page.locator("#generate-step-caption").inner_text()
+    for stage in ("model", "adjusted", "filtered"):
+        chart = page.locator(f"#generate-chart-{stage}")
+        chart.locator("svg.marks, canvas").first.wait_for()
+        assert "drawn" in chart.inner_text()
+
+    tokens.first.click()  # pick the first step by clicking its token
+    page.wait_for_function(
+        "document.querySelector('#generate-step-caption').innerText.startsWith('Step 0:')")
+
+
+def test_score_mode_colours_tokens_and_reports_perplexity(page):
+    page.get_by_role("tab", name="Generate").click()
+    page.get_by_text("Score a text: how expected is each token?").click()
+    page.locator("#score-text textarea").fill("The cat sat on the mat.")
+    page.locator("#score-run").click()
+    page.wait_for_function("document.querySelector('#score-info').innerText.includes('Perplexity')")
+    assert page.locator("#score-tokens .textfield .token").count() >= 6
+    assert "least expected" in page.locator("#score-info").inner_text()
+
+
+def test_chat_answers_and_undo_and_clear_work(page):
+    page.get_by_role("tab", name="Chat").click()
+    set_number(page, "chat-temperature", 0)
+    set_number(page, "chat-max-tokens", 24)
+    box = page.locator("#chat-message textarea")
+    box.fill("What is the capital of France?")
+    box.press("Enter")
+    page.wait_for_function(FINISHED.format("chat"), timeout=180_000)
+    bot = page.locator("#chat-bot")
+    assert "What is the capital of France?" in bot.inner_text()
+    assert "Paris" in bot.inner_text()
+    assert page.locator("#chat-tokens .textfield .token").count() >= 3
+
+    page.locator("#chat-undo").click()
+    page.wait_for_function("!document.querySelector('#chat-bot').innerText.includes('Paris')")
+    assert box.input_value() == "What is the capital of France?"
+
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('#chat-bot').innerText.includes('Paris')",
+                           timeout=180_000)
+    page.locator("#chat-clear").click()
+    page.wait_for_function("!document.querySelector('#chat-bot').innerText.includes('capital')")
+
+
+def test_stop_ends_generation_and_the_next_run_starts(page):
+    page.get_by_role("tab", name="Generate").click()
+    set_number(page, "generate-max-tokens", 1000)
+    page.locator("#generate-prompt textarea").fill("Write a very long essay about the history of Rome.")
+    page.locator("#generate-run").click()
+    tokens = page.locator("#generate-tokens .textfield .token")
+    page.wait_for_function("document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
+    page.locator("#generate-stop").click()
+    time.sleep(1)  # let updates already on the wire arrive
+    stopped = tokens.count()
+    time.sleep(3)
+    assert tokens.count() == stopped < 1000  # nothing more arrives after Stop
+
+    set_number(page, "generate-max-tokens", 4)
+    page.locator("#generate-prompt textarea").fill("The capital of France is")
+    page.locator("#generate-run").click()
+    page.wait_for_function(FINISHED.format("generate"), timeout=120_000)
+    assert "4 tokens" in page.locator("#generate-info").inner_text()
