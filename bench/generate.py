@@ -22,6 +22,7 @@ from transformers import TextIteratorStreamer  # noqa: E402
 from transformers.generation.streamers import BaseStreamer  # noqa: E402
 
 from core import generate, loader  # noqa: E402
+from core.sampling import Sampler, Settings, TokenNames  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "generate.md"
 PROMPT = [{"role": "user", "content": "Write a long story about a dragon who learns to fly."}]
@@ -124,7 +125,28 @@ def measure(tokens: int, repeats: int) -> dict:
             ours = runs["LLM Lab stream + 3-stage capture (top_n=10)"][0]["ids"]
             assert ours == runs[BASELINE][0]["ids"], "greedy output differs from model.generate"
         results[name] = runs
-    return {"loaded": loaded, "results": results, "prompt_tokens": ids.shape[1]}
+    return {"loaded": loaded, "results": results, "prompt_tokens": ids.shape[1],
+            "capture": capture_cost(loaded, ids)}
+
+
+def capture_cost(loaded, ids, calls: int = 200) -> dict:
+    """ms per token of the sampler alone, with and without recording, on the same real logits."""
+    with torch.inference_mode():
+        logits = loaded.model(input_ids=ids, logits_to_keep=1).logits[:, -1, :]
+    costs = {}
+    for name, settings in SETTINGS.items():
+        checked, _ = Settings.checked(seed=0, **settings)
+        for top_n in (0, 10):
+            sampler = Sampler(checked, TokenNames(loaded.tokenizer), loaded.placement.device, top_n)
+            with torch.inference_mode():
+                sampler(ids, logits, 0)  # warm-up
+                times = []
+                for i in range(calls):
+                    start = time.perf_counter()
+                    sampler(ids, logits, i)
+                    times.append(time.perf_counter() - start)
+            costs[(name, top_n)] = statistics.median(times) * 1000
+    return costs
 
 
 def median(runs, key):
@@ -137,7 +159,7 @@ def report(measured: dict, tokens: int, repeats: int, load_before: float) -> str
         "# Generate: streaming with probability capture vs `model.generate`", "",
         f"Model **{loaded.describe()}** · torch {torch.__version__} · transformers "
         f"{transformers.__version__} · {platform.processor() or platform.machine()} · "
-        f"{os.cpu_count()} CPUs visible, {torch.get_num_threads()} torch threads · "
+        f"{os.cpu_count()} CPUs visible, torch threads: {torch.get_num_threads()} · "
         f"load average before the run {load_before:.1f}", "",
         f"Prompt: the chat template around \"{PROMPT[0]['content']}\" ({measured['prompt_tokens']} tokens); "
         f"up to {tokens} new tokens; median of {repeats} interleaved repeats. tokens/s = new tokens / "
@@ -146,22 +168,38 @@ def report(measured: dict, tokens: int, repeats: int, load_before: float) -> str
     for name, runs in measured["results"].items():
         base = statistics.median(r["tokens"] / r["seconds"] for r in runs[BASELINE])
         lines += [f"## {name}: `{SETTINGS[name]}`", "",
-                  "| variant | new tokens | tokens/s | vs generate | TTFT (s) |", "|---|---:|---:|---:|---:|"]
+                  "| variant | new tokens | tokens/s (median) | vs generate | tokens/s (min–max) "
+                  "| TTFT s (median) |", "|---|---:|---:|---:|---:|---:|"]
         for variant, variant_runs in runs.items():
             rates = [r["tokens"] / r["seconds"] for r in variant_runs]
             rate = statistics.median(rates)
             lines.append(f"| {variant} | {median(variant_runs, 'tokens'):.0f} | {rate:.1f} | "
-                         f"{(rate / base - 1) * 100:+.1f}% | {median(variant_runs, 'ttft'):.3f} |")
+                         f"{(rate / base - 1) * 100:+.1f}% | {min(rates):.1f}–{max(rates):.1f} | "
+                         f"{median(variant_runs, 'ttft'):.3f} |")
         lines.append("")
-    lines += ["Greedy outputs of the LLM Lab loop and `model.generate` were checked to be the same tokens.",
-              "Reproduce: `python -m bench.generate` (a few minutes on 2 cores).", ""]
+    lines += ["## The sampler alone (same real logits, median of 200 calls)", "",
+              "| settings | choose the token (ms) | choose + record 3 stages, top 10 (ms) | recording adds "
+              "| as share of one decoding step |", "|---|---:|---:|---:|---:|"]
+    for name, runs in measured["results"].items():
+        bare, full = measured["capture"][(name, 0)], measured["capture"][(name, 10)]
+        step_ms = 1000 / statistics.median(r["tokens"] / r["seconds"] for r in runs[BASELINE])
+        lines.append(f"| {name} | {bare:.2f} | {full:.2f} | {full - bare:.2f} ms | "
+                     f"{(full - bare) / step_ms * 100:.1f}% of {step_ms:.0f} ms |")
+    lines += ["", "Greedy outputs of the LLM Lab loop and `model.generate` were checked to be the same tokens.",
+              f"Reproduce: `{command()}` (a few minutes on 2 cores). On a machine shared with other "
+              f"jobs, LLMLAB_THREADS=1 gives steadier figures than two threads that wait for each other.", ""]
     return "\n".join(lines)
+
+
+def command() -> str:
+    threads = os.environ.get("LLMLAB_THREADS")
+    return f"{'LLMLAB_THREADS=' + threads + ' ' if threads else ''}python -m bench.generate"
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tokens", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tokens", type=int, default=48)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     measured = measure(args.tokens, args.repeats)

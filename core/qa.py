@@ -19,9 +19,10 @@ from core import loader
 from core.documents import split_sentences
 from core.search import Corpus, Hit, SearchResult, hit_html, search
 
-REFUSE_BELOW = 0.30      # top retrieval cosine; calibrated by `python -m bench.ask` (README)
+REFUSE_BELOW = 0.33      # top retrieval cosine; calibrated by `python -m bench.ask` (README)
 SUPPORT_MIN = 0.45       # cosine of an answer sentence and a passage sentence to count as support
 CHAT_PASSAGES = 3        # passages given to the chat model (a 135M model loses track of more)
+EXCERPT_SENTENCES = 3    # of each, the sentences closest to the question
 NOT_FOUND = "The answer is not in the documents."
 
 
@@ -129,6 +130,7 @@ class Answer:
     marks: list[tuple[int, int, int]] = field(default_factory=list)   # (hit index, start, end) in chunk text
     score: float | None = None        # extractive: P(span); chat-reader: support cosine
     cited: list[int] = field(default_factory=list)                     # passage numbers cited, from 1
+    evidence: str = ""                # chat-reader: the passage sentence closest to the question
     notices: list[str] = field(default_factory=list)
     done: bool = False
 
@@ -139,6 +141,8 @@ class Answer:
                "chat-reader": "chat model reading the retrieved passages (offline method)",
                "not-found": "retrieval only: no passage scored high enough"}.get(self.method, self.method)
         lines = [f"### {text}", f"<small>Answered by **{how}** · {self.model}{score}</small>"]
+        if self.evidence:
+            lines.append(f"Closest sentence to the question: {self.evidence}")
         return "\n\n".join(lines + [f"⚠️ {n}" for n in self.notices])
 
     def passages_html(self) -> str:
@@ -157,13 +161,18 @@ def answer_stream(corpus: Corpus, question: str, k: int = 4, docs: list[str] | N
         raise QAError(f"reader must be auto, extractive or chat, not {reader!r}.")
     result = search(corpus, question, k, docs, sentences=False)
     qa = loader.load("qa") if reader != "chat" else None
+    notices = result.notices
     if reader == "extractive" and qa.is_method:
         raise QAError("No extractive QA model can be loaded here (the Hugging Face Hub is unreachable); "
                       "use the chat reader.")
     if qa is not None and not qa.is_method:
-        yield _extractive(result, qa)
-        return
-    yield from _chat_reader(result)
+        answers = iter([_extractive(result, qa)])
+    else:
+        answers = _chat_reader(result)
+    for out in answers:
+        if out.done:
+            out.notices = notices + out.notices
+        yield out
 
 
 def answer(corpus: Corpus, question: str, k: int = 4, docs: list[str] | None = None,
@@ -191,60 +200,83 @@ def _extractive(result: SearchResult, qa: loader.Loaded) -> Answer:
 
 # --- the offline chat reader --------------------------------------------------------------------
 
-SYSTEM = ("You answer questions using only the numbered passages the user gives you. "
-          "Answer in one or two short sentences and cite the passage you used like [1]. "
-          f"If the passages do not contain the answer, reply exactly: {NOT_FOUND}")
+INSTRUCTION = ("Using only the passages above, answer the question in one sentence and cite the "
+               f"passage number like [1]. If they do not answer it, reply: {NOT_FOUND}")
 
 
-def chat_messages(question: str, passages: list[str]) -> list[dict]:
-    numbered = "\n\n".join(f"[{i}] {p}" for i, p in enumerate(passages, 1))
-    return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": f"Passages:\n\n{numbered}\n\nQuestion: {question}"}]
+def chat_messages(question: str, excerpts: list[str]) -> list[dict]:
+    numbered = "\n".join(f"[{i}] {p}" for i, p in enumerate(excerpts, 1))
+    return [{"role": "user", "content": f"Passages:\n{numbered}\n\n{INSTRUCTION}\nQuestion: {question}"}]
+
+
+@dataclass
+class Sentences:
+    """Every sentence of the passages a chat reader sees, embedded once."""
+    spans: list[tuple[int, int, int]]     # (hit index, start, end) in the hit's chunk text
+    vectors: np.ndarray
+    to_question: np.ndarray               # cosine of each sentence and the question
+
+    @classmethod
+    def of(cls, hits: list[Hit], question: np.ndarray) -> "Sentences":
+        spans = [(i, s, e) for i, h in enumerate(hits) for s, e in split_sentences(h.chunk.text)]
+        vectors = ix.embed([hits[i].chunk.text[s:e] for i, s, e in spans])
+        return cls(spans, vectors, vectors @ question)
+
+    def excerpt(self, hits: list[Hit], i: int, keep: int) -> str:
+        """Hit i shortened to its `keep` sentences closest to the question, in their order."""
+        mine = [j for j, span in enumerate(self.spans) if span[0] == i]
+        best = sorted(sorted(mine, key=lambda j: -self.to_question[j])[:keep])
+        return " ".join(hits[i].chunk.text[self.spans[j][1]:self.spans[j][2]] for j in best)
 
 
 def _chat_reader(result: SearchResult) -> Iterator[Answer]:
     from core.generate import chat_stream
-    generation = loader.load("generation")
-    model = f"{generation.describe()} + {ix.embedder().candidate.label} retrieval"
     hits = result.hits[:CHAT_PASSAGES]
-    out = Answer(result.query, method="chat-reader", model=model, hits=hits)
+    out = Answer(result.query, method="chat-reader", model=result.model, hits=hits)
     top = hits[0].score if hits else 0.0
-    if top < REFUSE_BELOW:
+    if top < REFUSE_BELOW:  # no model runs: retrieval alone decides
         out.method, out.text, out.done = "not-found", NOT_FOUND, True
         out.notices.append(f"The best passage scores {top:.2f}, below the {REFUSE_BELOW:.2f} needed "
                            f"to answer; the documents do not seem to cover this question.")
         yield out
         return
-    messages = chat_messages(result.query, [h.chunk.text for h in hits])
-    for update in chat_stream(messages, max_new_tokens=96, temperature=0.0, repetition_penalty=1.1,
-                              top_n=0):
+    out.model = f"{loader.load('generation').describe()} + {ix.embedder().candidate.label} retrieval"
+    sentences = Sentences.of(hits, result.query_vector)
+    # a 135M model answers better from a few relevant sentences than from whole passages
+    excerpts = [sentences.excerpt(hits, i, EXCERPT_SENTENCES) for i in range(len(hits))]
+    update = None
+    for update in chat_stream(chat_messages(result.query, excerpts), max_new_tokens=80,
+                              temperature=0.0, repetition_penalty=1.1, stop=["\n\n"], top_n=0):
         out.text = update.text.strip()
         if not update.done:
             yield out
     out.notices += update.notices
-    _support(out)
+    _support(out, sentences)
     out.done = True
     yield out
 
 
-def _support(out: Answer) -> None:
-    """Cited passages, and the passage sentences that best support each answer sentence."""
+def _support(out: Answer, sentences: Sentences) -> None:
+    """Cited passages, the passage sentences that best support each answer sentence (marked),
+    and the sentence closest to the question (shown as evidence whatever the model said)."""
+    close = int(np.argmax(sentences.to_question))
+    i, s, e = sentences.spans[close]
+    out.evidence = f"[{i + 1}] “{out.hits[i].chunk.text[s:e]}”"
     out.cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", out.text) if 1 <= int(n) <= len(out.hits)})
-    if NOT_FOUND.lower().rstrip(".") in out.text.lower():
+    if NOT_FOUND.lower().rstrip(".") in out.text.lower() or not out.text:
         out.notices.append("The chat model found no answer in the passages.")
+        out.marks = [sentences.spans[close]]
         return
     plain = re.sub(r"\s*\[\d+\]", "", out.text)
-    claims = [plain[s:e] for s, e in split_sentences(plain)]
-    sources = [(i, s, e) for i, h in enumerate(out.hits) for s, e in split_sentences(h.chunk.text)]
-    if not claims or not sources:
-        return
-    similarity = ix.embed(claims) @ ix.embed([out.hits[i].chunk.text[s:e] for i, s, e in sources]).T
+    claims = [plain[a:b] for a, b in split_sentences(plain)] or [plain]
+    similarity = ix.embed(claims) @ sentences.vectors.T
     best = similarity.argmax(axis=1)
     chosen = {int(b) for row, b in zip(similarity, best) if row[b] >= SUPPORT_MIN}
     if not chosen:
-        chosen = {int(np.unravel_index(similarity.argmax(), similarity.shape)[1])}
-        out.notices.append("No passage sentence clearly supports this answer; check it against the passages.")
-    out.marks = [sources[j] for j in sorted(chosen)]
+        chosen = {close}
+        out.notices.append("No passage sentence clearly supports this answer: the marked sentence is "
+                           "the one closest to the question. Check the answer against it.")
+    out.marks = [sentences.spans[j] for j in sorted(chosen)]
     out.score = float(similarity.max(axis=1).mean())
     if not out.cited:
-        out.cited = sorted({sources[j][0] + 1 for j in chosen})
+        out.cited = sorted({sentences.spans[j][0] + 1 for j in chosen})

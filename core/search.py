@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from core import index as ix
-from core.documents import Chunk, DocumentError, document_from_text, read_document, split_sentences
+from core.documents import (Chunk, DocumentError, document_from_text, language_warnings, read_document,
+                            split_sentences)
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 MAX_SESSION_CHUNKS = 50_000   # ~80 MB of vectors per session on a shared Space; past EXACT_LIMIT
@@ -225,6 +226,7 @@ class SearchResult:
     query_vector: np.ndarray
     model: str
     corpus: str
+    notices: list[str] = field(default_factory=list)
 
     def html(self) -> str:
         if not self.hits:
@@ -269,7 +271,8 @@ def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None
     hits = [Hit(r, s, chunk, source, i) for r, (s, source, i, chunk) in enumerate(found[:k], 1)]
     if sentences:
         mark_sentences(vector[0], hits)
-    return SearchResult(query, hits, vector[0], ix.embedder().describe(), corpus.describe())
+    return SearchResult(query, hits, vector[0], ix.embedder().describe(), corpus.describe(),
+                        language_warnings(query, "The query"))
 
 
 def mark_sentences(vector: np.ndarray, hits: list[Hit]) -> None:

@@ -25,11 +25,10 @@ def build() -> None:
         reader = gr.Radio(READERS, value="auto", label="Who answers", elem_id="ask-reader")
     go = gr.Button("Ask", variant="primary", elem_id="ask-go")
     gr.Examples(EXAMPLES, question)
-    answer = gr.Markdown(elem_id="ask-answer")
-    passages = gr.HTML(elem_id="ask-passages")
-    for event in (go.click, question.submit):
-        event(ask, [question, k, reader, use_examples, state], [answer, passages, state],
-              api_name="ask_question")
+    answer = gr.Markdown(label="Answer", elem_id="ask-answer")
+    passages = gr.HTML(label="Passages", elem_id="ask-passages")
+    gr.on([go.click, question.submit], ask, [question, k, reader, use_examples, state],
+          [answer, passages, state], api_name="ask_question")
 
 
 def ask(question, k, reader, use_examples, corpus):

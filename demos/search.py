@@ -37,7 +37,7 @@ def documents_panel(prefix: str, state: gr.State) -> gr.Checkbox:
                         file_count="multiple", elem_id=f"{prefix}-files")
         text = gr.Textbox(label="…or paste text", lines=3, max_lines=12, elem_id=f"{prefix}-paste")
         add = gr.Button("Add to my documents", elem_id=f"{prefix}-add")
-        status = gr.Markdown(elem_id=f"{prefix}-status")
+        status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
     examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
                            elem_id=f"{prefix}-use-examples")
     add.click(add_documents, [files, text, examples, state], [state, status],
@@ -66,13 +66,14 @@ def build() -> None:
     with gr.Row():
         query = gr.Textbox(label="Query", scale=4, elem_id="search-query")
         k = gr.Slider(1, core.MAX_K, value=5, step=1, label="Results (k)", scale=1, elem_id="search-k")
-    docs = gr.Dropdown([], value=[], multiselect=True, label="Only these documents (empty = all)",
-                       elem_id="search-docs")
+    docs = gr.Dropdown([p.name for p in core.example_files()], value=[], multiselect=True,
+                       allow_custom_value=True,  # the session's own documents join on focus
+                       label="Only these documents (empty = all)", elem_id="search-docs")
     go = gr.Button("Search", variant="primary", elem_id="search-go")
     gr.Examples(EXAMPLES, query)
-    info = gr.Markdown(elem_id="search-info")
+    info = gr.Markdown(label="Info", elem_id="search-info")
     with gr.Row():
-        results = gr.HTML(elem_id="search-results")
+        results = gr.HTML(label="Passages", elem_id="search-results")
         chart = gr.ScatterPlot(x="x", y="y", color="kind", tooltip=["kind", "document", "passage"],
                                color_map={"passage": "#9aa5b1", "hit": "#ff7f0e", "query": "#d62728"},
                                title="Corpus map (PCA of passage embeddings)", height=420,
@@ -84,10 +85,9 @@ def build() -> None:
             save = gr.Button("Save my documents", elem_id="search-save")
             key = gr.Textbox(label="Key", elem_id="search-key")
             load = gr.Button("Load by key", elem_id="search-load")
-        saved = gr.Markdown(elem_id="search-saved")
-    for event in (go.click, query.submit):
-        event(run_search, [query, k, docs, use_examples, state], [results, chart, info, state],
-              api_name="search_query")
+        saved = gr.Markdown(label="Status", elem_id="search-saved")
+    gr.on([go.click, query.submit], run_search, [query, k, docs, use_examples, state],
+          [results, chart, info, state], api_name="search_query")
     docs.focus(document_choices, [use_examples, state], docs, api_visibility="private",
                show_progress="hidden")
     save.click(save_index, state, [key, saved], api_name="search_save_index")
@@ -103,7 +103,8 @@ def run_search(query, k, docs, use_examples, corpus):
         frame = core.corpus_map(corpus, result)
     except ERRORS as err:
         raise gr.Error(str(err)) from None
-    info = (f"{len(result.hits)} passages from {result.corpus} · embeddings: {result.model}")
+    info = "\n\n".join([f"{len(result.hits)} passages from {result.corpus} · embeddings: {result.model}"]
+                       + [f"⚠️ {n}" for n in result.notices])
     return result.html(), frame, info, corpus
 
 

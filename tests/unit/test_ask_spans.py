@@ -75,8 +75,9 @@ def test_random_model_spans_map_back_to_exact_character_offsets(tokenizer, tiny)
 
 
 def test_the_answer_is_found_in_a_late_window_with_its_offsets(tokenizer, tiny):
-    zanzibar = token_id(tokenizer, "zanzibar")
-    found = extract_spans("Where was the treasure?", PASSAGES, Steered(tiny, zanzibar, zanzibar),
+    pieces = tokenizer("zanzibar", add_special_tokens=False).input_ids  # zan ##zi ##bar
+    assert len(pieces) == 3
+    found = extract_spans("Where was the treasure?", PASSAGES, Steered(tiny, pieces[0], pieces[-1]),
                           tokenizer, max_length=128, stride=32)
     best = found.answer
     assert (best.passage, best.text) == (0, "Zanzibar")  # case kept: offsets, not decoded tokens

@@ -1,0 +1,39 @@
+"""The Ask and Search tabs in a real browser, on the real offline models."""
+
+
+def test_upload_then_ask_shows_a_highlighted_answer(page, tmp_path):
+    doc = tmp_path / "lighthouse.md"
+    doc.write_text("# The old lighthouse\n\nThe lighthouse on Gull Point was built in 1874. "
+                   "Its lamp could be seen from 30 kilometres away.")
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(bytes(range(256)) * 8)
+    page.get_by_role("tab", name="Ask").click()
+    page.get_by_text("Your documents").first.click()
+    page.locator("#ask-files input[type=file]").set_input_files([str(doc), str(junk)])
+    page.locator("#ask-add").click()
+    page.wait_for_function("document.querySelector('#ask-status').innerText.includes('Indexed')")
+    status = page.locator("#ask-status").inner_text()
+    assert "lighthouse.md" in status and "junk.txt: the content is binary" in status
+
+    page.locator("#ask-question textarea").fill("When was the lighthouse on Gull Point built?")
+    page.locator("#ask-go").click()
+    mark = page.locator("#ask-passages mark").first
+    mark.wait_for()
+    answer = page.locator("#ask-answer").inner_text()
+    assert "Answered by" in answer and "chat model reading the retrieved passages" in answer
+    assert "built in 1874" in answer  # the closest sentence, shown as evidence
+    assert "lighthouse.md" in page.locator("#ask-passages").inner_text()
+    assert mark.inner_text().strip()
+
+
+def test_search_shows_results_with_highlights_and_the_map(page):
+    page.get_by_role("tab", name="Search").click()
+    page.locator("#search-query textarea").fill("How does nucleus sampling pick tokens?")
+    page.locator("#search-go").click()
+    page.locator("#search-results mark").first.wait_for()
+    results = page.locator("#search-results")
+    assert results.locator(".llmlab-hit").count() == 5
+    assert "decoding-strategies.md" in results.inner_text()
+    assert "all-MiniLM-L6-v2" in page.locator("#search-info").inner_text()
+    page.locator("#search-map").locator("svg.marks, canvas").first.wait_for()
+    assert "query" in page.locator("#search-map").inner_text()
