@@ -8,13 +8,14 @@ each step's logits are at hand: core.sampling turns them into the token and the 
 the three stages. Stop strings are checked on the decoded text; a `cancel` event or closing
 the generator ends generation before the next forward pass.
 """
+from __future__ import annotations
+
 import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
-import torch
 
 from core import loader
 from core.sampling import BadSettings, Sampler, Settings, Step, TokenNames
@@ -271,6 +272,7 @@ def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, not
 
     ends = end_ids(loaded)
     n = len(prompt_ids)
+    import torch
     ids = torch.zeros((1, n + limit), dtype=torch.long, device=device)  # prompt + answer, for the penalty
     ids[0, :n] = torch.tensor(prompt_ids)
     cache, reason = None, "length"
@@ -301,14 +303,15 @@ def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, not
 
 # Per call, not around the loop: inference mode is per thread, and a streaming consumer
 # (gradio) may resume the generator on a different thread at every step.
-@torch.inference_mode()
 def _advance(model, sampler: Sampler, ids: torch.Tensor, length: int, cache,
              index: int) -> tuple[int, Step | None, object]:
     """One forward pass (the whole prompt first, then one token over the KV cache) and one draw;
     the drawn token is written at ids[0, length]."""
+    import torch
     new = ids[:, :length] if cache is None else ids[:, length - 1:length]
-    out = model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
-    token, step = sampler(ids[:, :length], out.logits[:, -1, :], index)
+    with torch.inference_mode():
+        out = model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
+        token, step = sampler(ids[:, :length], out.logits[:, -1, :], index)
     ids[0, length] = token
     return token, step, out.past_key_values
 

@@ -10,13 +10,11 @@ goes through three distributions, and each step records the top candidates of al
 
 The processors are transformers' own, in the order `model.generate` applies them.
 """
+from __future__ import annotations
+
 import math
 import random
 from dataclasses import asdict, dataclass, field, fields
-
-import torch
-from transformers import (RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper,
-                          TopKLogitsWarper, TopPLogitsWarper)
 
 STAGES = ("model", "adjusted", "filtered")
 MAX_NEW_TOKENS = 1024
@@ -150,6 +148,9 @@ class Sampler:
     """Chooses each next token; with `top_n` > 0 it also records the three stages."""
 
     def __init__(self, settings: Settings, names: TokenNames, device: str, top_n: int = 10):
+        import torch
+        from transformers import (RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper,
+                                  TopKLogitsWarper, TopPLogitsWarper)
         self.settings, self.names, self.top_n = settings, names, top_n
         self.adjust = []
         if settings.repetition_penalty != 1:
@@ -166,6 +167,7 @@ class Sampler:
 
     def __call__(self, input_ids: torch.Tensor, logits: torch.Tensor, index: int) -> tuple[int, Step | None]:
         """(next token id, the step's record or None) from the last position's logits (1, vocab)."""
+        import torch
         raw = logits.float()
         adjusted = raw
         for process in self.adjust:
@@ -192,6 +194,7 @@ class Sampler:
                     {"model": model, "adjusted": chosen, "filtered": list(chosen)})
 
     def _record(self, index: int, token: int, probs: torch.Tensor, filtered: torch.Tensor) -> Step:
+        import torch
         top = probs.topk(min(self.top_n, probs.shape[-1]))
         ids, values = top.indices.tolist(), top.values.tolist()
         stages = {stage: [TokenProb(i, self.names(i), p) for i, p in zip(ids[s], values[s]) if p > 0]

@@ -3,10 +3,10 @@
 log P(W) = sum_i log P(w_i | w_<i), read off one forward pass; perplexity is
 exp(-log P(W) / N). Lower means the model finds the text more natural.
 """
+from __future__ import annotations
+
 import math
 from dataclasses import asdict, dataclass, field
-
-import torch
 
 from core import loader
 from core.generate import GenerationError, Text, context_limit
@@ -85,6 +85,7 @@ def _chosen_logprobs(loaded: loader.Loaded, ids: list[int]) -> tuple[list[float]
 
     Runs in chunks over the KV cache so a long text never holds a (length x vocab) logit matrix.
     """
+    import torch
     device = loaded.placement.device
     inputs = torch.tensor([ids], device=device)
     logprobs, ranks, cache = [], [], None

@@ -16,7 +16,7 @@ BAND_COLORS = {"p ≥ 0.9": "#1a9850", "0.5 ≤ p < 0.9": "#a6d96a", "0.1 ≤ p 
 STAGE_TITLES = {"model": "(a) as the model gives it",
                 "adjusted": "(b) + penalty, temperature",
                 "filtered": "(c) + top-k/top-p: drawn from"}
-END_MARK = " ⏹"
+END_MARK = " [end]"
 FINISH = {"eos": "the model ended its answer", "stop": "a stop string", "length": "max new tokens",
           "cancelled": "stopped by you"}
 

@@ -83,5 +83,6 @@ def build() -> None:
                     [chatbot, message] + view, api_name="chat_send",
                     concurrency_id="generation", concurrency_limit=1)
     stop.click(None, cancels=[running])
-    undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", queue=False)
-    clear.click(chat_clear, None, [chatbot, message], api_name="chat_clear", queue=False)
+    # both also stop an answer still streaming, which would otherwise bring the history back
+    undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])
+    clear.click(chat_clear, None, [chatbot, message], api_name="chat_clear", cancels=[running])

@@ -1,0 +1,118 @@
+"""The two kinds of sentiment classifier, behind one `Backend`: texts in, a probability per class out.
+
+- Hub: a fine-tuned AutoModelForSequenceClassification (labels from `config.id2label`).
+- Offline: all-MiniLM-L6-v2 with this project's LoRA adapter merged in, mean-pooled, and a
+  linear head (trained by core/sentiment_train.py; files in core/data/sentiment/minilm-lora/).
+"""
+import copy
+import csv
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from core import loader
+
+LABELS = ["negative", "positive"]          # the offline classifier's classes, in logit order
+ADAPTER_DIR = Path(__file__).parent / "data" / "sentiment" / "minilm-lora"
+MAX_TOKENS = 256                           # all-MiniLM-L6-v2 reads at most 256 word pieces
+POOLED_SCALE = 10.0                        # unit-length embedding x 10 -> logits of a useful range
+
+
+def read_sentences(path: Path) -> tuple[list[str], list[str]]:
+    """(texts, labels) from a labelled TSV with `label` and `text` columns."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
+class SentenceClassifier(nn.Module):
+    """Encoder -> mean pooling over real tokens -> unit length -> linear head."""
+
+    def __init__(self, encoder: nn.Module, tokenizer, head: nn.Linear):
+        super().__init__()
+        self.encoder, self.tokenizer, self.head = encoder, tokenizer, head
+
+    def forward(self, texts: list[str], max_tokens: int = MAX_TOKENS) -> torch.Tensor:
+        device = self.head.weight.device
+        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=max_tokens,
+                               return_tensors="pt").to(device)
+        hidden = self.encoder(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+        return self.head(nn.functional.normalize(pooled, dim=-1) * POOLED_SCALE)
+
+
+class Backend:
+    """Batched probabilities for one classifier, plus what the UI says about it."""
+
+    def __init__(self, logits_fn, tokenizer, labels: list[str], max_tokens: int, description: str):
+        self.logits_fn, self.tokenizer, self.labels = logits_fn, tokenizer, labels
+        self.max_tokens, self.description = max_tokens, description
+
+    def probabilities(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """(len(texts), classes) probabilities. Texts are run in length-sorted batches
+        (little padding), then put back in their order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                idx = order[start:start + batch_size]
+                logits = self.logits_fn([texts[i] for i in idx])
+                out[idx] = logits.float().softmax(-1).cpu().numpy()
+        return out
+
+    def token_count(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
+def hub_labels(id2label: dict) -> list[str]:
+    """Class names from a model config, made readable: LABEL_0/1(/2) -> negative/(neutral/)positive."""
+    names = [str(id2label[i]).strip().lower() for i in range(len(id2label))]
+    if all(re.fullmatch(r"label_\d+", n) for n in names):
+        return {2: ["negative", "positive"], 3: ["negative", "neutral", "positive"]}.get(
+            len(names), names)
+    short = {"pos": "positive", "neg": "negative", "neu": "neutral"}
+    return [short.get(n[:3], n) if n[:3] in short else n for n in names]
+
+
+def hub_backend(found: loader.Loaded) -> Backend:
+    model, tokenizer = found.model, found.tokenizer
+    device = next(model.parameters()).device
+    max_tokens = min(getattr(tokenizer, "model_max_length", 512) or 512,
+                     getattr(model.config, "max_position_embeddings", 512) or 512, 512)
+
+    def logits(texts):
+        batch = tokenizer(texts, padding=True, truncation=True, max_length=max_tokens,
+                          return_tensors="pt").to(device)
+        return model(**batch).logits
+
+    return Backend(logits, tokenizer, hub_labels(model.config.id2label), max_tokens,
+                   found.describe())
+
+
+def adapter_backend(folder: Path = ADAPTER_DIR) -> Backend:
+    """MiniLM (the shared embedding model, copied so the shared one stays untouched) with the
+    LoRA adapter merged into its weights, and the trained head."""
+    from peft import PeftModel
+    from safetensors.torch import load_file
+    if not (folder / "adapter_model.safetensors").exists():
+        raise loader.ModelUnavailable(f"The offline sentiment adapter is missing from {folder}; "
+                                      f"train it with `python -m core.sentiment_train`.")
+    embedding = loader.load("embedding")
+    base = copy.deepcopy(embedding.model[0].auto_model)
+    encoder = PeftModel.from_pretrained(base, str(folder)).merge_and_unload().eval()
+    weights = load_file(str(folder / "head.safetensors"))
+    head = nn.Linear(weights["weight"].shape[1], weights["weight"].shape[0])
+    head.load_state_dict(weights)
+    head.to(device=base.device, dtype=base.dtype)
+    model = SentenceClassifier(encoder, embedding.model.tokenizer, head).eval()
+    meta = json.loads((folder / "meta.json").read_text())
+    where = embedding.placement or ""
+    description = (f"all-MiniLM-L6-v2 + sentiment adapter trained here "
+                   f"({meta['eval_accuracy']:.0%} on {meta['eval_sentences']} held-out sentences)"
+                   f" · method · {where}")
+    return Backend(model, embedding.model.tokenizer, meta["labels"], MAX_TOKENS, description)
