@@ -76,8 +76,12 @@ def join_sentences(sentences: list[str]) -> str:
 
 # --- input ----------------------------------------------------------------------------------
 
+NOT_ENGLISH = ("The text does not look like English; the models here were trained mostly on "
+               "English, so the summary may be poor.")
+
+
 def source(text: str) -> tuple[str, list[str]]:
-    """The normalised text to summarise and warnings about it; SummarizeError when unusable."""
+    """The normalised text to summarise and notes about it; SummarizeError when unusable."""
     if not isinstance(text, str) or not text.strip():
         raise SummarizeError("There is no text to summarise: paste some text or upload a document.")
     if len(text) > MAX_CHARS * 1.1:  # checked before normalising, which would take a while
@@ -88,7 +92,7 @@ def source(text: str) -> tuple[str, list[str]]:
         raise SummarizeError(str(err)) from None
     if len(doc.text) > MAX_CHARS:
         raise SummarizeError(too_long(len(doc.text)))
-    return doc.text, doc.warnings
+    return doc.text, [NOT_ENGLISH] if doc.warnings else []
 
 
 def too_long(chars: int) -> str:

@@ -81,9 +81,20 @@ def save(model: SentenceClassifier, folder: Path, meta: dict) -> None:
     from safetensors.torch import save_file
     folder.mkdir(parents=True, exist_ok=True)
     model.encoder.save_pretrained(folder)  # adapter_config.json + adapter_model.safetensors
+    tidy_adapter_config(folder, meta["base"])
     save_file({k: v.contiguous() for k, v in model.head.state_dict().items()},
               folder / "head.safetensors")
     (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def tidy_adapter_config(folder: Path, base: str) -> None:
+    """Name the base model by its Hub id rather than this machine's path, and drop the blank
+    model card peft writes."""
+    config_path = folder / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config["base_model_name_or_path"] = base
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    (folder / "README.md").unlink(missing_ok=True)
 
 
 def main(argv=None) -> None:

@@ -15,15 +15,17 @@ more than MAX_CHUNKS chunks is first cut down to its most central sentences (cor
 Greedy decoding streams token by token; beam search cannot stream, so it shows each chunk's
 summary when it is done.
 """
+import json
 import re
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Iterator
 
 from core import generate, loader
-from core.documents import _pieces, split_sentences
-from core.extractive import (Extract, SummarizeError, extract, join_sentences, rank,  # noqa: F401
-                             sentence_spans, source)
+from core.documents import DocumentError, _pieces, read_document, split_sentences
+from core.extractive import (MAX_CHARS, Extract, SummarizeError, extract, join_sentences,  # noqa: F401
+                             rank, sentence_spans, source, too_long)
 
 MAX_CHUNKS = 8            # chunks summarised at most; a longer text is first cut to its central sentences
 CHAT_CHUNK_TOKENS = 1024  # a small chat model loses the thread in longer inputs, and prefill is slow on CPU
@@ -34,6 +36,7 @@ REPETITION_PENALTY = 1.1  # greedy decoding of a small model loops without it
 SYSTEM = ("You summarize texts. Reply with the summary only: a few plain sentences with the main "
           "facts of the text, no introduction and no opinion.")
 PROMPT = "Text:\n{text}\n\nWrite a short summary of this text."
+ARTICLES = Path(__file__).resolve().parent.parent / "examples" / "articles"
 
 
 @dataclass
@@ -206,16 +209,25 @@ def pack(sentences: list[str], sizes: list[int], budget: int) -> list[str]:
     return chunks
 
 
-def most_central(sentences: list[str], sizes: list[int], budget: int) -> tuple[list[str], list[int], str]:
-    """The most central sentences (core.extractive's ranking) that fit in `budget` tokens, in order."""
+def most_central(sentences: list[str], sizes: list[int], budget: int, max_chunks: int
+                 ) -> tuple[list[str], list[int], list[str], str]:
+    """The most central sentences (core.extractive's ranking), in source order, that pack into
+    at most `max_chunks` chunks: (sentences, their sizes, the chunks, how they were ranked)."""
     _, scores, how, _, _ = rank(sentences)
-    keep, used = [], 0
-    for i in sorted(range(len(sentences)), key=lambda i: -scores[i]):
-        if used + sizes[i] <= budget:
-            keep.append(i)
-            used += sizes[i] + 1
-    keep.sort()
-    return [sentences[i] for i in keep], [sizes[i] for i in keep], how
+    order = sorted(range(len(sentences)), key=lambda i: -scores[i])
+    target = budget * max_chunks
+    while True:  # packing whole sentences leaves gaps, so aim lower until the chunks fit
+        keep, used = [], 0
+        for i in order:
+            if used + sizes[i] <= target:
+                keep.append(i)
+                used += sizes[i] + 1
+        keep.sort()
+        kept, kept_sizes = [sentences[i] for i in keep], [sizes[i] for i in keep]
+        chunks = pack(kept, kept_sizes, budget)
+        if len(chunks) <= max_chunks:
+            return kept, kept_sizes, chunks, how
+        target = int(target * 0.9)
 
 
 # --- postprocess -------------------------------------------------------------------------------
@@ -249,7 +261,7 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
     token), more = beam search; model_id: a "summarization" candidate id (None = default);
     chunk_tokens: input tokens per chunk (default and most: what the model reads at once).
     """
-    text, warnings = source(text)
+    text, notes = source(text)
     max_new_tokens = int(min(max(int(max_new_tokens or 128), LENGTH[0]), LENGTH[1]))
     num_beams = int(min(max(int(num_beams or 1), BEAMS[0]), BEAMS[1]))
     model = summarizer(model_id)
@@ -262,21 +274,18 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
         return replace(state, text=text, stage=stage, step=step, done=done, notes=list(state.notes),
                        chunk_summaries=list(state.chunk_summaries))
 
-    if warnings:
-        state.notes.append("The text does not look like English; the models here were trained mostly "
-                           "on English, so the summary may be poor.")
+    state.notes += notes
     sentences, sizes = fit_sentences(model.tokenizer, sentences_of(text), budget)
     total = sum(sizes)
-    if total > budget * max_chunks:
-        sentences, sizes, how = most_central(sentences, sizes, int(budget * max_chunks * 0.95))
+    chunks = pack(sentences, sizes, budget)
+    if len(chunks) > max_chunks:
+        sentences, sizes, chunks, how = most_central(sentences, sizes, budget, max_chunks)
         state.notes.append(f"The text is {total:,} tokens, more than {max_chunks} chunks of {budget:,}: "
                            f"only its most central sentences ({sum(sizes):,} tokens, by {how}) "
                            f"were summarised.")
         total = sum(sizes)
     if total < 40:
         state.notes.append("The text is very short; a summary may not be much shorter.")
-
-    chunks = pack(sentences, sizes, budget)
     state.chunks, state.steps = len(chunks), len(chunks) + (len(chunks) > 1)
     step, level = 0, 0
     while len(chunks) > 1:  # map: summarise each chunk; reduce: pack the summaries again
@@ -316,3 +325,25 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
 def summarize(text: str, **settings) -> SummaryUpdate:
     """The final update of summarize_stream (same arguments)."""
     return generate.last(summarize_stream(text, **settings))
+
+
+# --- input from files ----------------------------------------------------------------------------
+
+def read_file(path: str) -> str:
+    """The text of an uploaded document (core.documents' reader), if Summarize can take it."""
+    if not path:
+        raise SummarizeError("No file was uploaded.")
+    try:
+        text = read_document(path).text
+    except DocumentError as err:
+        raise SummarizeError(str(err)) from None
+    if len(text) > MAX_CHARS:
+        raise SummarizeError(too_long(len(text)))
+    return text
+
+
+def example_articles() -> list[dict]:
+    """The bundled articles: [{"file", "title", "key_sentence", "text"}] (examples/articles/index.json)."""
+    index = json.loads((ARTICLES / "index.json").read_text(encoding="utf-8"))
+    return [{**entry, "text": (ARTICLES / entry["file"]).read_text(encoding="utf-8")} for entry in index]
+

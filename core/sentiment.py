@@ -1,0 +1,96 @@
+"""Sentiment: a label and a probability for every class, for one text or a list, and which words
+pushed the prediction.
+
+    classify("This movie was good")            -> Sentiment(label="positive", scores={...})
+    classify(["good", "", "bad"])              -> [Sentiment, Sentiment(error=...), Sentiment]
+    explain("The food was terrible")           -> (Sentiment, Attribution)
+
+The model is whatever `core.loader.load("sentiment")` serves: a fine-tuned Hub classifier when
+the Hub is reachable, offline the MiniLM + LoRA adapter this project trained (core.sentiment_model).
+"""
+import threading
+from dataclasses import dataclass, field
+
+from core import loader
+from core.attribution import Attribution, occlusion
+from core.sentiment_model import Backend, adapter_backend, hub_backend
+from core.sentiment_text import WORD, SentimentInputError, check, truncation_note
+
+__all__ = ["Sentiment", "SentimentInputError", "backend", "classify", "explain", "describe"]
+
+
+@dataclass
+class Sentiment:
+    text: str
+    label: str = ""                                  # "" when the text could not be classified
+    scores: dict[str, float] = field(default_factory=dict)   # every class, summing to 1
+    notes: list[str] = field(default_factory=list)
+    model: str = ""
+    error: str | None = None                          # why it was not classified
+
+
+_backends: dict[str, Backend] = {}
+_lock = threading.Lock()
+
+
+def backend(model_id: str | None = None) -> Backend:
+    """The classifier for the sentiment task (or candidate `model_id`), built once per process."""
+    found = loader.load("sentiment", model_id)
+    key = found.candidate.id
+    if key not in _backends:
+        with _lock:
+            if key not in _backends:
+                _backends[key] = adapter_backend() if found.is_method else hub_backend(found)
+    return _backends[key]
+
+
+def describe(model_id: str | None = None) -> str:
+    return backend(model_id).description
+
+
+def _read_limit_note(model: Backend, text: str) -> str | None:
+    if len(text) <= model.max_tokens:  # fewer characters than tokens read: cannot be cut
+        return None
+    encoded = model.tokenizer(text, truncation=True, max_length=model.max_tokens,
+                              return_offsets_mapping=True)
+    end = max((e for _, e in encoded["offset_mapping"]), default=0)
+    if end >= len(text.rstrip()):
+        return None
+    return truncation_note(len(WORD.findall(text[:end])), len(WORD.findall(text)))
+
+
+def classify(texts: str | list[str], model_id: str | None = None,
+             batch_size: int = 32) -> Sentiment | list[Sentiment]:
+    """One text: a Sentiment, or SentimentInputError when there is nothing to classify.
+    A list: one Sentiment per text, in order; those that cannot be classified carry `error`."""
+    if isinstance(texts, str):
+        result = classify([texts], model_id, batch_size)[0]
+        if result.error:
+            raise SentimentInputError(result.error)
+        return result
+    model = backend(model_id)
+    results, todo = [], []
+    for text in texts:
+        try:
+            cleaned, notes = check(text)
+        except SentimentInputError as err:
+            results.append(Sentiment(text if isinstance(text, str) else "", model=model.description,
+                                     error=str(err)))
+            continue
+        note = _read_limit_note(model, cleaned)
+        results.append(Sentiment(cleaned, notes=notes + ([note] if note else []),
+                                 model=model.description))
+        todo.append(results[-1])
+    if todo:
+        probs = model.probabilities([r.text for r in todo], batch_size)
+        for result, row in zip(todo, probs):
+            result.scores = {label: float(p) for label, p in zip(model.labels, row)}
+            result.label = model.labels[int(row.argmax())]
+    return results
+
+
+def explain(text: str, model_id: str | None = None) -> tuple[Sentiment, Attribution]:
+    """The prediction for `text` and each word's push on it (occlusion)."""
+    result = classify(text, model_id)
+    model = backend(model_id)
+    return result, occlusion(result.text, model.probabilities, model.labels)

@@ -1,0 +1,124 @@
+"""Sentiment tab: label + probabilities, word attribution, and whole files."""
+import gradio as gr
+
+from core import loader, sentiment, sentiment_batch
+
+TITLE = "Sentiment"
+CSS = ""
+SHOWN_ROWS = 500
+EXAMPLES = ["This movie was not good at all.",
+            "The first act is slow, but the payoff is more than worth the wait.",
+            "Oh great, the app logged me out again.",
+            "Friendly staff and the best pasta I've had in years."]
+STRENGTH_COLORS = {"strongly positive": "#16a34a", "positive": "#86efac",
+                   "negative": "#fca5a5", "strongly negative": "#dc2626"}
+
+
+def _summary(result: sentiment.Sentiment) -> str:
+    if result.error:
+        return f"⚠️ {result.error}"
+    lines = [f"**{result.label}** ({result.scores[result.label]:.0%})",
+             *[f"- ⚠️ {note}" for note in result.notes], f"<small>Model: {result.model}</small>"]
+    return "\n\n".join(lines)
+
+
+def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
+    """Classify the sentiment of a text.
+
+    Args:
+        texts: the text to classify (a review, a comment, a sentence).
+    Returns:
+        the probability of every class (positive, negative and, for some models, neutral),
+        and a Markdown line with the label, notes about the input, and the model that answered.
+    """
+    # batch=True: concurrent requests arrive together and go through the model as one batch
+    try:
+        results = sentiment.classify(list(texts))
+    except loader.ModelUnavailable as err:
+        raise gr.Error(str(err)) from None
+    return [r.scores or None for r in results], [_summary(r) for r in results]
+
+
+def sentiment_explain(text: str) -> list[tuple[str, str | None]]:
+    """Show which words push the sentiment prediction (occlusion: drop a word, see the change).
+
+    Args:
+        text: the text to explain.
+    Returns:
+        the text as spans; each word that matters is tagged "strongly positive", "positive",
+        "negative" or "strongly negative" by how much removing it changes
+        log P(positive) - log P(negative).
+    """
+    try:
+        _, attribution = sentiment.explain(text)
+    except (sentiment.SentimentInputError, loader.ModelUnavailable) as err:
+        raise gr.Error(str(err)) from None
+    return attribution.categories()
+
+
+def sentiment_file_columns(path: str | None):
+    """Offer the text columns of an uploaded file."""
+    if not path:
+        return gr.update(choices=[], value=None)
+    try:
+        table = sentiment_batch.read_table(path)
+    except sentiment_batch.BatchInputError as err:
+        raise gr.Error(str(err)) from None
+    return gr.update(choices=table.text_columns, value=table.default_column)
+
+
+def sentiment_batch_file(path: str | None, column: str | None, progress=gr.Progress()):
+    """Classify every row of a CSV/TSV (one column holds the texts) or TXT (one text per line).
+
+    Args:
+        path: the file; at most 10,000 rows and 20 MB.
+        column: the column holding the texts (CSV/TSV); empty picks the likeliest one.
+    Returns:
+        the rows with sentiment_label, a score per class and a note (first rows shown),
+        the full result as a CSV file, and a Markdown summary.
+    """
+    if not path:
+        raise gr.Error("Upload a CSV, TSV or TXT file first.")
+    try:
+        table = sentiment_batch.read_table(path)
+        result = sentiment_batch.classify_table(table, column or table.default_column,
+                                                progress=progress)
+    except (sentiment_batch.BatchInputError, loader.ModelUnavailable) as err:
+        raise gr.Error(str(err)) from None
+    counts = ", ".join(f"{label}: {n:,}" for label, n in result.counts.items())
+    shown = f" (first {SHOWN_ROWS} shown; the CSV has all)" if len(result.frame) > SHOWN_ROWS else ""
+    summary = (f"{len(result.frame):,} rows{shown} · {counts}\n\n"
+               f"<small>Model: {result.model}</small>")
+    return result.frame.head(SHOWN_ROWS), result.csv_path, summary
+
+
+def build() -> None:
+    with gr.Row():
+        with gr.Column():
+            text = gr.Textbox(label="Text", lines=4, elem_id="sentiment-input",
+                              placeholder="A review, a comment, a sentence…")
+            run = gr.Button("Classify", variant="primary", elem_id="sentiment-classify")
+            gr.Examples(EXAMPLES, inputs=text)
+        with gr.Column():
+            scores = gr.Label(label="Sentiment", elem_id="sentiment-label")
+            info = gr.Markdown(elem_id="sentiment-info")
+            words = gr.HighlightedText(label="Which words pushed it (occlusion)",
+                                       color_map=STRENGTH_COLORS, show_legend=True,
+                                       show_inline_category=False, elem_id="sentiment-words")
+    with gr.Accordion("Classify a file (CSV, TSV or TXT; at most 10,000 rows, 20 MB)", open=False):
+        with gr.Row():
+            upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"],
+                             type="filepath", elem_id="sentiment-file")
+            column = gr.Dropdown(label="Text column", choices=[], allow_custom_value=True,
+                                 elem_id="sentiment-column")
+        run_file = gr.Button("Classify file", elem_id="sentiment-run-file")
+        batch_info = gr.Markdown(elem_id="sentiment-batch-info")
+        table = gr.Dataframe(label="Results", interactive=False, elem_id="sentiment-table")
+        download = gr.File(label="Download results (CSV)", elem_id="sentiment-download")
+
+    gr.on([run.click, text.submit], sentiment_classify, text, [scores, info], batch=True,
+          max_batch_size=16, api_name="sentiment_classify",
+          ).then(sentiment_explain, text, words, api_name="sentiment_explain")
+    upload.change(sentiment_file_columns, upload, column, api_visibility="private")
+    run_file.click(sentiment_batch_file, [upload, column], [table, download, batch_info],
+                   api_name="sentiment_batch")

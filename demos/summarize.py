@@ -1,0 +1,146 @@
+"""Summarize tab: extractive (central sentences, highlighted in the text) and abstractive (streamed)."""
+import gradio as gr
+
+from core import summarize as core
+from core.documents import SUPPORTED_TEXT
+from core.loader import ModelUnavailable, choices
+
+TITLE = "Summarize"
+ERRORS = (ValueError, ModelUnavailable)  # SummarizeError, DocumentError, GenerationError are ValueErrors
+LONG_EXAMPLE = "All three articles together (a long text: summarised in chunks)"
+
+
+def model_choices() -> list[tuple[str, str]]:
+    return [(f"{c.label} ({c.source})", c.id) for c in choices("summarization")]
+
+
+def info_line(kind: str, method: str, model: str, notes: list[str], extra: str = "") -> str:
+    lines = [f"**{kind}** · {method} · model: {model}" + (f" · {extra}" if extra else "")]
+    return "\n".join(lines + [f"- {note}" for note in notes])
+
+
+# --- events ------------------------------------------------------------------------------------
+
+def summarize_read_file(path: str | None) -> str:
+    """The text of an uploaded TXT, MD, PDF or HTML document, put into the text box."""
+    try:
+        return core.read_file(path)
+    except ERRORS as err:
+        raise gr.Error(str(err)) from None
+
+
+def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0,
+                         method: str = "textrank", diversity: float = 0.3):
+    """Extractive summary: the most central sentences of the text, verbatim and in their original order.
+
+    Args:
+        text: the text to summarise (up to 200,000 characters).
+        sentences: how many sentences to keep (used when ratio_percent is 0).
+        ratio_percent: keep this percentage of the sentences instead (0 = use `sentences`).
+        method: "textrank" (PageRank over the sentence-similarity graph) or "centroid"
+            (closeness to the mean sentence embedding).
+        diversity: 0-1; higher passes over sentences close to ones already chosen.
+    Returns:
+        the summary, the source with the chosen sentences highlighted, and a line saying which
+        method and embedding model chose them.
+    """
+    try:
+        result = core.extract(text, sentences=sentences, ratio=(ratio_percent or 0) / 100,
+                              method=method, diversity=diversity)
+    except ERRORS as err:
+        raise gr.Error(str(err)) from None
+    info = info_line("Extractive", f"ranked by {result.method}", result.model, result.notes,
+                     f"{len(result.chosen)} of {len(result.spans)} sentences")
+    return result.summary, result.highlights(), info
+
+
+def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128, num_beams: int = 1,
+                          progress=gr.Progress()):
+    """Abstractive summary written by a model, streamed as it is written. Long texts are
+    summarised chunk by chunk, then the chunk summaries are combined.
+
+    Args:
+        text: the text to summarise (up to 200,000 characters).
+        model: a summarization model id from the Model dropdown; blank for the default
+            (a seq2seq summarizer from the Hub when reachable, else the chat model with a prompt).
+        max_new_tokens: the longest summary, in tokens (8-512).
+        num_beams: 1 = greedy decoding, streamed token by token; more = beam search (better
+            wording, slower, shown when each chunk is done).
+    Returns:
+        the summary, a line saying which model and method wrote it (and whether the text was
+        chunked), and the summaries of the chunks when there were several.
+    """
+    try:
+        for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
+                                            model_id=model or None):
+            progress((update.step, update.steps), desc=update.stage)
+            chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
+            yield update.text, info_line("Abstractive", update.method, update.model, update.notes,
+                                         update.stage), chunks
+    except ERRORS as err:
+        raise gr.Error(str(err)) from None
+
+
+# --- the tab -----------------------------------------------------------------------------------
+
+def build() -> None:
+    articles = core.example_articles()
+    gr.Markdown("Summarise a text two ways. **Extractive** picks the most central sentences "
+                "(by sentence embeddings) and keeps them word for word. **Abstractive** has a model "
+                "write a new summary; a small offline chat model can get facts wrong, so check it "
+                "against the highlighted sentences.")
+    with gr.Row():
+        with gr.Column(scale=1):
+            text = gr.Textbox(label="Text", lines=14, max_lines=24, elem_id="summarize-text",
+                              placeholder="Paste a text, upload a document or pick an example")
+            upload = gr.File(label=f"…or upload a document ({SUPPORTED_TEXT})", type="filepath",
+                             file_types=[".txt", ".md", ".pdf", ".html", ".htm"], height=90,
+                             elem_id="summarize-file")
+            gr.Examples([[a["text"]] for a in articles] + [["\n\n".join(a["text"] for a in articles)]],
+                        text, example_labels=[a["title"] for a in articles] + [LONG_EXAMPLE])
+        with gr.Column(scale=1):
+            with gr.Group():
+                gr.Markdown("### Extractive", padding=True)
+                with gr.Row():
+                    sentences = gr.Slider(1, 20, value=3, step=1, label="Sentences",
+                                          elem_id="summarize-sentences")
+                    ratio = gr.Slider(0, 100, value=0, step=5, label="…or % of the sentences (0 = off)",
+                                      elem_id="summarize-ratio")
+                with gr.Row():
+                    method = gr.Radio([("TextRank", "textrank"), ("Centroid", "centroid")],
+                                      value="textrank", label="Ranking", elem_id="summarize-method")
+                    diversity = gr.Slider(0, 1, value=0.3, step=0.05, label="Redundancy removal (MMR)",
+                                          elem_id="summarize-diversity")
+                extract_button = gr.Button("Extract key sentences", variant="primary",
+                                           elem_id="summarize-extract")
+                extracted = gr.Textbox(label="Extractive summary", lines=4, elem_id="summarize-extractive")
+                extract_info = gr.Markdown(elem_id="summarize-extractive-info")
+            with gr.Group():
+                gr.Markdown("### Abstractive", padding=True)
+                models = model_choices()
+                model = gr.Dropdown(models, value=models[0][1] if models else None, label="Model",
+                                    elem_id="summarize-model")
+                with gr.Row():
+                    length = gr.Slider(core.LENGTH[0], core.LENGTH[1], value=128, step=8,
+                                       label="Max summary length (tokens)", elem_id="summarize-length")
+                    beams = gr.Slider(core.BEAMS[0], core.BEAMS[1], value=1, step=1,
+                                      label="Beams (1 = greedy, streams; >1 = beam search, per chunk)",
+                                      elem_id="summarize-beams")
+                with gr.Row():
+                    write_button = gr.Button("Write a summary", variant="primary", elem_id="summarize-write")
+                    stop_button = gr.Button("Stop", variant="stop", elem_id="summarize-stop")
+                written = gr.Textbox(label="Abstractive summary", lines=6, elem_id="summarize-abstractive")
+                write_info = gr.Markdown(elem_id="summarize-abstractive-info")
+                with gr.Accordion("Chunk summaries (long texts)", open=False):
+                    chunk_summaries = gr.Markdown(elem_id="summarize-chunks")
+    highlighted = gr.HighlightedText(label="The text, with the extracted sentences highlighted",
+                                     color_map={"summary": "#ffd54f"}, show_legend=False,
+                                     show_inline_category=False, elem_id="summarize-highlighted")
+
+    upload.upload(summarize_read_file, upload, text, api_visibility="private")
+    extract_button.click(summarize_extractive, [text, sentences, ratio, method, diversity],
+                         [extracted, highlighted, extract_info], api_name="summarize_extractive")
+    writing = write_button.click(summarize_abstractive, [text, model, length, beams],
+                                 [written, write_info, chunk_summaries], api_name="summarize_abstractive",
+                                 concurrency_id="generation", concurrency_limit=1)
+    stop_button.click(None, cancels=[writing])
