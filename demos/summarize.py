@@ -119,6 +119,7 @@ def build() -> None:
                 gr.Markdown("### Abstractive", padding=True)
                 models = model_choices()
                 model = gr.Dropdown(models, value=models[0][1] if models else None, label="Model",
+                                    allow_custom_value=True,  # API callers may leave it blank
                                     elem_id="summarize-model")
                 with gr.Row():
                     length = gr.Slider(core.LENGTH[0], core.LENGTH[1], value=128, step=8,
