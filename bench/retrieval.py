@@ -2,7 +2,9 @@
 
 1. Ingest: the example corpus (copied to make ~400 chunks) read, chunked, embedded and indexed by
    `Index.add_documents`, against a hand-written `SentenceTransformer.encode` loop (batches of 32)
-   plus `faiss.IndexFlatIP.add` over the same chunk texts.
+   plus `faiss.IndexFlatIP.add` over the same chunk texts (best of two interleaved rounds). The
+   difference is batching: encode() sorts each call's texts by length, and core.index hands it 256
+   at a time, so batches of similar length waste less on padding than 32 texts in document order.
 2. Search: p50/p95 latency of one query at a time and recall@10 against exact search, at 10k, 100k
    and 1M synthetic 384-d chunks, for the exact index and the approximate index core.index uses at
    that size (HNSW up to HNSW_LIMIT, IVF past it; at 10k HNSW, to show what it would cost).
@@ -21,6 +23,7 @@ SIZES = (10_000, 100_000, 1_000_000)
 QUERIES = 200
 LATENCY_QUERIES = {10_000: 200, 100_000: 200, 1_000_000: 40}  # one-at-a-time queries timed
 COPIES = 4  # of the example corpus, for the ingest benchmark
+ROUNDS = 2
 
 
 def synthetic_vectors(n: int, dim: int = 384, seed: int = 0, latent: int = 64,
@@ -63,20 +66,24 @@ def ingest_rows() -> list[list]:
     model = ix.embedder().model
     model.encode(texts[:64], batch_size=32)  # warm-up: first calls allocate
 
-    start = time.perf_counter()
-    index = ix.Index()
-    index.add_documents(docs)
-    ours = time.perf_counter() - start
+    def ours():
+        ix.Index().add_documents(docs)
 
-    start = time.perf_counter()
-    vectors = []
-    for i in range(0, len(texts), 32):  # what one writes by hand
-        vectors.append(model.encode(texts[i:i + 32], normalize_embeddings=True))
-    plain = faiss.IndexFlatIP(vectors[0].shape[1])
-    plain.add(np.vstack(vectors))
-    by_hand = time.perf_counter() - start
+    def by_hand():  # what one writes by hand
+        vectors = []
+        for i in range(0, len(texts), 32):
+            vectors.append(model.encode(texts[i:i + 32], normalize_embeddings=True))
+        faiss.IndexFlatIP(vectors[0].shape[1]).add(np.vstack(vectors))
+
+    best = {ours: float("inf"), by_hand: float("inf")}
+    for _ in range(ROUNDS):  # interleaved, best of ROUNDS: the machine is shared
+        for run in best:
+            start = time.perf_counter()
+            run()
+            best[run] = min(best[run], time.perf_counter() - start)
+    ours, by_hand = best[ours], best[by_hand]
     n = len(texts)
-    return [["core.index: read + chunk + embed + index", n, f"{ours:.1f} s", f"{n / ours:.0f}"],
+    return [["core.index: chunk + embed + index", n, f"{ours:.1f} s", f"{n / ours:.0f}"],
             ["by hand: encode() loop, batches of 32, + IndexFlatIP.add", n, f"{by_hand:.1f} s",
              f"{n / by_hand:.0f}"]]
 

@@ -100,9 +100,9 @@ def run(quick: bool) -> list[dict]:
     y_eval = np.array([label == "positive" for label in eval_labels], dtype=int)
     results = []
 
-    def add(name, trained, positive_prob, seconds, threshold=0.5):
+    def add(name, trained, positive_prob, seconds, threshold=0.5, shipped=False):
         pred = (np.asarray(positive_prob) >= threshold).astype(int)
-        results.append({"method": name, "trained": trained, "pred": pred,
+        results.append({"method": name, "trained": trained, "pred": pred, "shipped": shipped,
                         "prob": np.asarray(positive_prob, dtype=float),
                         "accuracy": float((pred == y_eval).mean()),
                         "speed": len(eval_texts) / seconds if seconds else None})
@@ -130,7 +130,7 @@ def run(quick: bool) -> list[dict]:
     adapter(eval_texts[:8])
     adapter_prob, s_adapter = timed(adapter, eval_texts)
     add("**MiniLM + LoRA adapter, fine-tuned here (shipped)**", "train.tsv", adapter_prob,
-        s_adapter)
+        s_adapter, shipped=True)
 
     if not quick:
         smollm2(eval_texts[:2])
@@ -148,6 +148,13 @@ def run(quick: bool) -> list[dict]:
     return results
 
 
+def mcnemar_p(a_right, b_right) -> float:
+    """Exact two-sided McNemar test: could the two methods' accuracy differ by chance alone?"""
+    from scipy.stats import binomtest
+    only_a, only_b = int((a_right & ~b_right).sum()), int((~a_right & b_right).sum())
+    return binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1.0
+
+
 def best_threshold(scores, y):
     candidates = np.sort(scores)
     accuracy = [((scores >= c) == y).mean() for c in candidates]
@@ -162,21 +169,26 @@ def main(argv=None):
     kinds = kinds_of_eval()
     names = sorted(set(kinds), key=kinds.index)
     y_eval = np.array([label == "positive" for label in read_sentences(DATA / "eval.tsv")[1]])
+    shipped = next(r for r in results if r["shipped"])["pred"] == y_eval
     rows = []
     for r in results:
+        right = r["pred"] == y_eval
         by_kind = defaultdict(list)
         for kind, ok in zip(kinds, r["pred"] == y_eval):
             by_kind[kind].append(ok)
         rows.append([r["method"], r["trained"], f"**{r['accuracy']:.3f}**",
                      *[f"{np.mean(by_kind[k]):.2f}" for k in names],
-                     f"{r['speed']:.0f}" if r["speed"] else "–"])
+                     f"{r['speed']:.0f}" if r["speed"] else "–",
+                     "–" if r["shipped"] else f"{mcnemar_p(right, shipped):.2g}"])
     counts = {k: kinds.count(k) for k in names}
     write_table("sentiment_methods", "Offline sentiment methods on the held-out set",
                 ["method", "trained on", f"accuracy ({len(kinds)})",
-                 *[f"{k} ({counts[k]})" for k in names], "texts/s"], rows,
+                 *[f"{k} ({counts[k]})" for k in names], "texts/s", "p vs shipped"], rows,
                 notes="Accuracy is the share of the held-out sentences (balanced positive/negative) "
                       "labelled correctly; the kind columns split it by sentence type. texts/s: "
-                      "batched feature extraction / forward passes over the held-out texts.")
+                      "batched feature extraction / forward passes over the held-out texts. p vs shipped: "
+                      "exact McNemar test on the same sentences; above 0.05 the difference from the "
+                      "shipped method could be chance.")
 
 
 if __name__ == "__main__":

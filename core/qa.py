@@ -26,6 +26,10 @@ EXCERPT_SENTENCES = 3    # of each, the sentences closest to the question
 NOT_FOUND = "The answer is not in the documents."
 
 
+DECLINED = re.compile(r"not (?:in|found in|contained in|mentioned in) the (?:passages?|documents?|text)",
+                      re.IGNORECASE)
+
+
 class QAError(ValueError):
     """A question that cannot be answered as asked; the message is meant for the user."""
 
@@ -263,7 +267,7 @@ def _support(out: Answer, sentences: Sentences) -> None:
     i, s, e = sentences.spans[close]
     out.evidence = f"[{i + 1}] “{out.hits[i].chunk.text[s:e]}”"
     out.cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", out.text) if 1 <= int(n) <= len(out.hits)})
-    if NOT_FOUND.lower().rstrip(".") in out.text.lower() or not out.text:
+    if DECLINED.search(out.text) or not out.text:
         out.notices.append("The chat model found no answer in the passages.")
         out.marks = [sentences.spans[close]]
         return

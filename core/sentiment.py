@@ -8,13 +8,18 @@ pushed the prediction.
 The model is whatever `core.loader.load("sentiment")` serves: a fine-tuned Hub classifier when
 the Hub is reachable, offline the MiniLM + LoRA adapter this project trained (core.sentiment_model).
 """
+from __future__ import annotations
+
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core import loader
 from core.attribution import Attribution, occlusion
-from core.sentiment_model import Backend, adapter_backend, hub_backend
 from core.sentiment_text import WORD, SentimentInputError, check, truncation_note
+
+if TYPE_CHECKING:  # the model module imports torch, which the app must not wait for at start
+    from core.sentiment_model import Backend
 
 __all__ = ["Sentiment", "SentimentInputError", "backend", "classify", "explain", "describe"]
 
@@ -35,6 +40,7 @@ _lock = threading.Lock()
 
 def backend(model_id: str | None = None) -> Backend:
     """The classifier for the sentiment task (or candidate `model_id`), built once per process."""
+    from core.sentiment_model import adapter_backend, hub_backend
     found = loader.load("sentiment", model_id)
     key = found.candidate.id
     if key not in _backends:

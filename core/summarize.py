@@ -245,8 +245,11 @@ def tidy(text: str) -> str:
         if key and key not in seen:
             seen.add(key)
             sentences.append(text[s:e])
-    if len(sentences) > 1 and not re.search(r"[.!?。！？…\"'”’)]$", sentences[-1]):
-        sentences.pop()  # cut off by the length limit
+    if sentences and not re.search(r"[.!?。！？…\"'”’)]$", sentences[-1]):  # cut off by the length limit
+        if len(sentences) > 1:
+            sentences.pop()
+        else:
+            sentences[-1] += "…"
     return join_sentences(sentences)
 
 
@@ -300,8 +303,8 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
             step += 1
         if level == 1:
             state.chunk_summaries = summaries
-            state.notes.append(f"The text is longer than the {budget:,} tokens the model reads at once: it "
-                               f"was summarised in {len(chunks)} chunks, then the chunk summaries were combined.")
+            state.notes.append(f"The text is longer than the {budget:,} tokens summarised in one go: it was "
+                               f"summarised in {len(chunks)} chunks, then the chunk summaries were combined.")
         joined = "\n\n".join(s for s in summaries if s)
         sentences, sizes = fit_sentences(model.tokenizer, sentences_of(joined) if joined else [], budget)
         total, chunks = sum(sizes), pack(sentences, sizes, budget) or [""]

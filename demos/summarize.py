@@ -21,10 +21,11 @@ def info_line(kind: str, method: str, model: str, notes: list[str], extra: str =
 
 # --- events ------------------------------------------------------------------------------------
 
-def summarize_read_file(path: str | None) -> str:
-    """The text of an uploaded TXT, MD, PDF or HTML document, put into the text box."""
+def summarize_read_file(path: str | None) -> tuple[str, None]:
+    """The text of an uploaded TXT, MD, PDF or HTML document, put into the text box (and the
+    upload box emptied, ready for the next file)."""
     try:
-        return core.read_file(path)
+        return core.read_file(path), None
     except ERRORS as err:
         raise gr.Error(str(err)) from None
 
@@ -138,10 +139,11 @@ def build() -> None:
                                      color_map={"summary": "#ffd54f"}, show_legend=False,
                                      show_inline_category=False, elem_id="summarize-highlighted")
 
-    upload.upload(summarize_read_file, upload, text, api_visibility="private")
+    upload.upload(summarize_read_file, upload, [text, upload], api_visibility="private")
     extract_button.click(summarize_extractive, [text, sentences, ratio, method, diversity],
                          [extracted, highlighted, extract_info], api_name="summarize_extractive")
     writing = write_button.click(summarize_abstractive, [text, model, length, beams],
                                  [written, write_info, chunk_summaries], api_name="summarize_abstractive",
+                                 show_progress_on=write_info,  # keep the streamed text visible
                                  concurrency_id="generation", concurrency_limit=1)
     stop_button.click(None, cancels=[writing])

@@ -67,3 +67,4 @@ def test_uploading_a_document_fills_the_text_and_a_bad_file_says_why(page, tmp_p
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     page.locator("#summarize-file input[type=file]").set_input_files(str(bad))
     page.get_by_text("not text").first.wait_for()
+    assert page.locator("#summarize-text textarea").input_value().startswith("A Village Library")

@@ -37,7 +37,7 @@ def test_held_out_accuracy_is_at_least_what_the_readme_publishes():
     assert len(texts) >= 300 and not train_texts & set(texts)
     predicted = [r.label for r in sentiment.classify(texts)]
     accuracy = sum(p == y for p, y in zip(predicted, labels)) / len(texts)
-    assert accuracy >= published_accuracy() > 0.8
+    assert round(accuracy, 3) >= published_accuracy() > 0.8  # the README rounds to 3 places
 
 
 @pytest.mark.parametrize("text, word, direction", [

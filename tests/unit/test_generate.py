@@ -10,7 +10,7 @@ import torch
 from core import generate
 from core.generate import GenerationError, Text, chat_stream, clean_messages, decode, fit_chat, last
 from core.sampling import BadSettings, Sampler, Settings, TokenNames
-from generate_fixtures import bundled_tokenizer, scripted, tiny_llama
+from tests.unit.generate_fixtures import bundled_tokenizer, scripted, tiny_llama
 
 
 @pytest.fixture(scope="module")

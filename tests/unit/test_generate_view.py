@@ -6,7 +6,7 @@ import pytest
 from core import generate, scoring, tokenview
 from core.generate import GenerationError, decode
 from core.sampling import Settings
-from generate_fixtures import bundled_tokenizer, scripted, tiny_llama
+from tests.unit.generate_fixtures import bundled_tokenizer, scripted, tiny_llama
 
 
 @pytest.fixture(scope="module")

@@ -115,7 +115,8 @@ def test_a_sentence_longer_than_the_budget_is_cut_to_fit():
     ("Sure! Here's a short summary:\nThe bus fleet goes electric.", "The bus fleet goes electric."),
     ("Summary: Buses go electric. Buses go electric. Buses go electric.", "Buses go electric."),
     ("Buses go electric by 2030. The plan costs 310 million euros and the", "Buses go electric by 2030."),
-    ("Only an unfinished fragment", "Only an unfinished fragment"),
+    ("Only an unfinished fragment", "Only an unfinished fragment…"),
+    ("今天天气很好。我们去公园", "今天天气很好。"),
 ])
 def test_tidy_strips_preambles_repeats_and_a_cut_off_sentence(raw, clean):
     assert summarize.tidy(raw) == clean
