@@ -171,50 +171,62 @@ def stream_generate(model, tokenizer, inputs, settings: dict) -> Iterator[str]:
 
 # --- preprocess: sentences into chunks that fit the model ------------------------------------
 
-def sentences_of(text: str) -> list[str]:
+Span = tuple[int, int]
+
+
+def token_counts(tokenizer, pieces: list[str]) -> list[int]:
+    return [len(ids) for ids in tokenizer(pieces, add_special_tokens=False).input_ids] if pieces else []
+
+
+def units(tokenizer, text: str, budget: int) -> tuple[list[Span], list[int]]:
+    """The sentences of `text` as spans, with their token counts; a sentence longer than
+    `budget` tokens is cut into pieces that fit."""
     spans, _ = sentence_spans(text)
-    return [text[s:e] for s, e in spans]
-
-
-def token_counts(tokenizer, sentences: list[str]) -> list[int]:
-    return [len(ids) for ids in tokenizer(sentences, add_special_tokens=False).input_ids] if sentences else []
-
-
-def fit_sentences(tokenizer, sentences: list[str], budget: int) -> tuple[list[str], list[int]]:
-    """Sentences with any one longer than `budget` tokens cut into pieces that fit."""
     out, sizes = [], []
-    for sentence, size in zip(sentences, token_counts(tokenizer, sentences)):
+    for (start, end), size in zip(spans, token_counts(tokenizer, [text[s:e] for s, e in spans])):
         if size <= budget:
-            out.append(sentence)
+            out.append((start, end))
             sizes.append(size)
             continue
-        width = max(1, int(len(sentence) * budget / size * 0.8))
-        pieces = [sentence[s:e] for s, e in _pieces(sentence, 0, len(sentence), width)]
+        pieces = _pieces(text, start, end, max(1, int((end - start) * budget / size * 0.8)))
         out += pieces
-        sizes += token_counts(tokenizer, pieces)
+        sizes += token_counts(tokenizer, [text[s:e] for s, e in pieces])
     return out, sizes
 
 
-def pack(sentences: list[str], sizes: list[int], budget: int) -> list[str]:
+def render(text: str, spans: list[Span]) -> str:
+    """The text of these spans: the source's own spacing between neighbours (paragraphs stay
+    paragraphs), one space where sentences in between were left out."""
+    out, last = "", None
+    for start, end in spans:
+        if last is not None:
+            gap = text[last:start]
+            out += gap if not gap.strip() else " "
+        out += text[start:end]
+        last = end
+    return out
+
+
+def pack(text: str, spans: list[Span], sizes: list[int], budget: int) -> list[str]:
     """Consecutive sentences grouped into chunks of at most `budget` tokens."""
-    chunks, current, used = [], [], 0
-    for sentence, size in zip(sentences, sizes):
+    groups, current, used = [], [], 0
+    for span, size in zip(spans, sizes):
         if current and used + size > budget:
-            chunks.append(join_sentences(current))
+            groups.append(current)
             current, used = [], 0
-        current.append(sentence)
-        used += size + 1
+        current.append(span)
+        used += size + 1  # +1: the space or line break between sentences
     if current:
-        chunks.append(join_sentences(current))
-    return chunks
+        groups.append(current)
+    return [render(text, group) for group in groups]
 
 
-def most_central(sentences: list[str], sizes: list[int], budget: int, max_chunks: int
-                 ) -> tuple[list[str], list[int], list[str], str]:
-    """The most central sentences (core.extractive's ranking), in source order, that pack into
-    at most `max_chunks` chunks: (sentences, their sizes, the chunks, how they were ranked)."""
-    _, scores, how, _, _ = rank(sentences)
-    order = sorted(range(len(sentences)), key=lambda i: -scores[i])
+def most_central(text: str, spans: list[Span], sizes: list[int], budget: int, max_chunks: int
+                 ) -> tuple[list[str], int, str]:
+    """The most central sentences (core.extractive's ranking), in source order, packed into at
+    most `max_chunks` chunks: (the chunks, their tokens, how the sentences were ranked)."""
+    _, scores, how, _, _ = rank([text[s:e] for s, e in spans])
+    order = sorted(range(len(spans)), key=lambda i: -scores[i])
     target = budget * max_chunks
     while True:  # packing whole sentences leaves gaps, so aim lower until the chunks fit
         keep, used = [], 0
@@ -223,10 +235,9 @@ def most_central(sentences: list[str], sizes: list[int], budget: int, max_chunks
                 keep.append(i)
                 used += sizes[i] + 1
         keep.sort()
-        kept, kept_sizes = [sentences[i] for i in keep], [sizes[i] for i in keep]
-        chunks = pack(kept, kept_sizes, budget)
+        chunks = pack(text, [spans[i] for i in keep], [sizes[i] for i in keep], budget)
         if len(chunks) <= max_chunks:
-            return kept, kept_sizes, chunks, how
+            return chunks, sum(sizes[i] for i in keep), how
         target = int(target * 0.9)
 
 
@@ -278,15 +289,14 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
                        chunk_summaries=list(state.chunk_summaries))
 
     state.notes += notes
-    sentences, sizes = fit_sentences(model.tokenizer, sentences_of(text), budget)
+    spans, sizes = units(model.tokenizer, text, budget)
     total = sum(sizes)
-    chunks = pack(sentences, sizes, budget)
+    chunks = pack(text, spans, sizes, budget)
     if len(chunks) > max_chunks:
-        sentences, sizes, chunks, how = most_central(sentences, sizes, budget, max_chunks)
+        chunks, kept, how = most_central(text, spans, sizes, budget, max_chunks)
         state.notes.append(f"The text is {total:,} tokens, more than {max_chunks} chunks of {budget:,}: "
-                           f"only its most central sentences ({sum(sizes):,} tokens, by {how}) "
-                           f"were summarised.")
-        total = sum(sizes)
+                           f"only its most central sentences ({kept:,} tokens, by {how}) were summarised.")
+        total = kept
     if total < 40:
         state.notes.append("The text is very short; a summary may not be much shorter.")
     state.chunks, state.steps = len(chunks), len(chunks) + (len(chunks) > 1)
@@ -306,8 +316,8 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
             state.notes.append(f"The text is longer than the {budget:,} tokens summarised in one go: it was "
                                f"summarised in {len(chunks)} chunks, then the chunk summaries were combined.")
         joined = "\n\n".join(s for s in summaries if s)
-        sentences, sizes = fit_sentences(model.tokenizer, sentences_of(joined) if joined else [], budget)
-        total, chunks = sum(sizes), pack(sentences, sizes, budget) or [""]
+        spans, sizes = units(model.tokenizer, joined, budget)
+        chunks = pack(joined, spans, sizes, budget) or [""]
         if len(chunks) >= len(summaries) or (len(chunks) > 1 and level == MAX_LEVELS):
             state.notes.append("The chunk summaries were too long to combine; they are shown one after another.")
             yield snapshot(joined, "done", state.steps, done=True)

@@ -25,7 +25,7 @@ def details_markdown() -> str:
 
 
 def build(demo: gr.Blocks) -> None:
-    gr.Markdown("# 🔬 LLM Lab\nUse language models, and see inside them while they work.")
+    gr.Markdown("# LLM Lab\nUse language models, and see inside them while they work.")
     summary = gr.Markdown(elem_id="llmlab-header")
     with gr.Accordion("Models and device", open=False):
         details = gr.Markdown(elem_id="llmlab-models")

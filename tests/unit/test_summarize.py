@@ -94,19 +94,28 @@ class WordTokenizer:
         return Out()
 
 
-def test_pack_keeps_sentences_whole_and_chunks_within_budget():
-    sentences = [f"sentence {i} has five words." for i in range(20)]
-    sizes = [5] * 20
-    chunks = summarize.pack(sentences, sizes, budget=24)  # 4 sentences and the spaces between
-    assert len(chunks) == 5 and " ".join(chunks) == " ".join(sentences)
-    assert all(len(c.split()) <= 24 for c in chunks)
+def test_pack_keeps_sentences_whole_chunks_within_budget_and_paragraphs():
+    text = "\n\n".join(" ".join(f"sentence {i} has five words." for i in range(p, p + 4)) for p in range(0, 20, 4))
+    spans, sizes = summarize.units(WordTokenizer(), text, budget=24)
+    assert len(spans) == 20 and sizes == [5] * 20
+    chunks = summarize.pack(text, spans, sizes, budget=24)  # 4 sentences and the breaks between them
+    assert chunks == text.split("\n\n")
+    assert summarize.pack(text, spans, sizes, budget=1000) == [text]  # one chunk is the text as it is
+
+
+def test_render_marks_left_out_sentences_with_a_space():
+    text = "One fish.\n\nTwo fish. Red fish."
+    spans = summarize.split_sentences(text)
+    assert summarize.render(text, spans) == text
+    assert summarize.render(text, [spans[0], spans[2]]) == "One fish. Red fish."
 
 
 def test_a_sentence_longer_than_the_budget_is_cut_to_fit():
     long = " ".join(["word"] * 100)
-    pieces, sizes = summarize.fit_sentences(WordTokenizer(), ["short one.", long], budget=30)
-    assert pieces[0] == "short one." and all(s <= 30 for s in sizes)
-    assert " ".join(pieces[1:]) == long
+    text = "short one. " + long
+    spans, sizes = summarize.units(WordTokenizer(), text, budget=30)
+    assert text[slice(*spans[0])] == "short one." and all(s <= 30 for s in sizes)
+    assert " ".join(text[s:e] for s, e in spans[1:]) == long
 
 
 @pytest.mark.parametrize("raw, clean", [
