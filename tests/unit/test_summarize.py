@@ -95,7 +95,7 @@ class WordTokenizer:
 
 
 def test_pack_keeps_sentences_whole_chunks_within_budget_and_paragraphs():
-    text = "\n\n".join(" ".join(f"sentence {i} has five words." for i in range(p, p + 4)) for p in range(0, 20, 4))
+    text = "\n\n".join(" ".join(f"Sentence {i} has five words." for i in range(p, p + 4)) for p in range(0, 20, 4))
     spans, sizes = summarize.units(WordTokenizer(), text, budget=24)
     assert len(spans) == 20 and sizes == [5] * 20
     chunks = summarize.pack(text, spans, sizes, budget=24)  # 4 sentences and the breaks between them
@@ -111,10 +111,10 @@ def test_render_marks_left_out_sentences_with_a_space():
 
 
 def test_a_sentence_longer_than_the_budget_is_cut_to_fit():
-    long = " ".join(["word"] * 100)
-    text = "short one. " + long
+    long = " ".join(["Word"] + ["word"] * 99)
+    text = "Short one. " + long
     spans, sizes = summarize.units(WordTokenizer(), text, budget=30)
-    assert text[slice(*spans[0])] == "short one." and all(s <= 30 for s in sizes)
+    assert text[slice(*spans[0])] == "Short one." and all(s <= 30 for s in sizes)
     assert " ".join(text[s:e] for s, e in spans[1:]) == long
 
 
