@@ -1,8 +1,8 @@
 """Ingest throughput and search latency of core.index, next to what a user would write by hand.
 
-1. Ingest: the example corpus (copied to make ~400 chunks) read, chunked, embedded and indexed by
+1. Ingest: the example corpus (copied to make ~200 chunks) read, chunked, embedded and indexed by
    `Index.add_documents`, against a hand-written `SentenceTransformer.encode` loop (batches of 32)
-   plus `faiss.IndexFlatIP.add` over the same chunk texts (best of two interleaved rounds). The
+   plus `faiss.IndexFlatIP.add` over the same chunk texts (best of three interleaved rounds). The
    difference is batching: encode() sorts each call's texts by length, and core.index hands it 256
    at a time, so batches of similar length waste less on padding than 32 texts in document order.
 2. Search: p50/p95 latency of one query at a time and recall@10 against exact search, at 10k, 100k
@@ -22,8 +22,8 @@ from bench import RESULTS, machine
 SIZES = (10_000, 100_000, 1_000_000)
 QUERIES = 200
 LATENCY_QUERIES = {10_000: 200, 100_000: 200, 1_000_000: 40}  # one-at-a-time queries timed
-COPIES = 4  # of the example corpus, for the ingest benchmark
-ROUNDS = 2
+COPIES = 2  # of the example corpus, for the ingest benchmark
+ROUNDS = 3
 
 
 def synthetic_vectors(n: int, dim: int = 384, seed: int = 0, latent: int = 64,
