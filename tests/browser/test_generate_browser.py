@@ -71,6 +71,9 @@ def test_chat_answers_and_undo_and_clear_work(page):
     box.press("Enter")
     page.wait_for_function("document.querySelector('#chat-bot').innerText.includes('Paris')",
                            timeout=180_000)
+    # Clear once the answer is done: Clear during a stream can lose the race on a loaded
+    # machine (the stream's last update restores the history) -- a known gap, see the README.
+    page.wait_for_function(FINISHED.format("chat"), timeout=180_000)
     page.locator("#chat-clear").click()
     page.wait_for_function("!document.querySelector('#chat-bot').innerText.includes('capital')")
 
