@@ -57,7 +57,7 @@ TASKS: dict[str, list[Candidate]] = {
     "sentiment": [
         Candidate("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "hub",
                   "distilbert-sst-2", "fine-tuned on SST-2 (about 0.91 accuracy), small and fast"),
-        Candidate("minilm-sentiment-head", "method", "classifier head on MiniLM embeddings",
+        Candidate("minilm-sentiment-head", "method", "MiniLM + sentiment adapter trained here",
                   "offline: a head trained by this project on the bundled embedding model"),
     ],
 }
