@@ -6,10 +6,10 @@
 
 Vectors are L2-normalised, so inner product is cosine similarity. The index kind follows the
 corpus size (bench/results/retrieval.md has the measurements behind the thresholds):
-  up to EXACT_LIMIT chunks   IndexFlatIP: exact, a few ms per query at 20k chunks
+  up to EXACT_LIMIT chunks   IndexFlatIP: exact, ~10-20 ms per query at 20k chunks on 2 cores
   up to HNSW_LIMIT           IndexHNSWFlat (inner product): ~1 ms, recall@10 > 0.95, no training,
                              grows one vector at a time
-  beyond                     IndexIVFFlat (inner product): trained k-means lists; builds in seconds
+  beyond                     IndexIVFFlat (inner product): trained k-means lists; builds in under a minute at 1M
                              where an HNSW graph takes tens of minutes on two cores
 """
 import json
@@ -27,7 +27,7 @@ import numpy as np
 
 from core.documents import Chunk, Document, chunk_document
 
-EXACT_LIMIT = 20_000        # chunks; past this a flat scan costs more than ~5 ms per query
+EXACT_LIMIT = 20_000        # chunks; past this a flat scan costs more per query than embedding it
 HNSW_LIMIT = 200_000        # past this, building the graph takes minutes; IVF trains in seconds
 HNSW_M = 16                 # graph degree: recall vs. memory and build time
 HNSW_EF_CONSTRUCTION = 40
