@@ -8,41 +8,34 @@ import sys
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-from core import hub  # noqa: E402  (decides offline mode before gradio imports huggingface_hub)
+from core.runtime import hub  # noqa: E402  (decides offline mode before gradio imports huggingface_hub)
 
 hub.decide()
 
 import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
-from core import loader  # noqa: E402
+from core.runtime import loader  # noqa: E402
 from demos import header  # noqa: E402
+from demos.widgets import Session  # noqa: E402
 
 
-def tab_modules():
-    for name in demos.TABS:
-        try:
-            yield importlib.import_module(f"demos.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"demos.{name}":
-                raise
-            yield None
+def tab_modules() -> list:
+    return [importlib.import_module(f"demos.{name}") for name in demos.TABS]
 
 
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="LLM Lab") as demo:
         header.build(demo)
-        for name, module in zip(demos.TABS, tab_modules()):
-            with gr.Tab(module.TITLE if module else name.title()):
-                if module:
-                    module.build()
-                else:
-                    gr.Markdown("This tab is not built yet.")
+        session = Session(corpus=gr.State(None))
+        for module in tab_modules():
+            with gr.Tab(module.TITLE):
+                module.build(session)
     return demo
 
 
 def launch_kwargs() -> dict:
-    css = "\n".join(getattr(m, "CSS", "") for m in tab_modules() if m)
+    css = "\n".join(getattr(m, "CSS", "") for m in tab_modules())
     return {"css": css, "show_error": True}
 
 

@@ -1,4 +1,5 @@
-"""Benchmarks: `python -m bench [name ...]` runs them and writes bench/results/<name>.md."""
+"""Benchmarks: `python -m bench [name ...]` runs them (each also runs alone as `python -m bench.<name>`)
+and writes bench/results/<name>.md through `save`, the one results writer."""
 import platform
 from pathlib import Path
 
@@ -13,12 +14,21 @@ def machine() -> str:
             f"torch {torch.__version__}, {torch.get_num_threads()} threads")
 
 
-def write_table(name: str, title: str, header: list[str], rows: list[list], notes: str = "") -> str:
-    lines = [f"### {title}", "", f"Machine: {machine()}. Command: `python -m bench.{name}`.", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    text = "\n".join(lines + ([""] + [notes] if notes else [])) + "\n"
+def table(header: list[str], rows: list[list]) -> list[str]:
+    """A Markdown table as lines."""
+    return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
+def save(name: str, text: str) -> str:
+    """Write bench/results/<name>.md and print it."""
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text(text)
     print(text)
     return text
+
+
+def write_table(name: str, title: str, header: list[str], rows: list[list], notes: str = "") -> str:
+    lines = [f"### {title}", "", f"Machine: {machine()}. Command: `python -m bench.{name}`.", ""]
+    lines += table(header, rows)
+    return save(name, "\n".join(lines + ([""] + [notes] if notes else [])) + "\n")

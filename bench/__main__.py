@@ -1,3 +1,4 @@
+"""`python -m bench [name ...]`: run the named benchmarks (default: all), each with its defaults."""
 import importlib
 import pkgutil
 import sys
@@ -7,4 +8,4 @@ names = sys.argv[1:] or sorted(m.name for m in pkgutil.iter_modules([str(Path(__
                                if not m.name.startswith("_"))
 for name in names:
     print(f"== bench.{name}")
-    importlib.import_module(f"bench.{name}").main()
+    importlib.import_module(f"bench.{name}").main([])

@@ -1,7 +1,7 @@
 """Ask/Search quality on the example corpus (examples/questions.json), and the refusal threshold.
 
 1. Retrieval: hit@1, hit@3 and MRR@3 of the right document over the written questions.
-2. Refusal threshold (core.qa.REFUSE_BELOW): top retrieval cosine of the on-topic questions
+2. Refusal threshold (core.retrieval.qa.REFUSE_BELOW): top retrieval cosine of the on-topic questions
    against the off-topic ones; the suggested threshold is the midpoint between the highest
    off-topic score and the lowest score of an on-topic question whose top hit is right.
 3. Offline reader: how often the sentence marked as evidence (closest to the question in the
@@ -9,20 +9,22 @@
    answer does, with seconds per answer (chat model on a subset: it is the slow part).
 """
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from bench import RESULTS, machine
+from bench import machine, save
 
 QUESTIONS = json.loads((Path(__file__).parents[1] / "examples" / "questions.json").read_text())
 CHAT_SUBSET = 8
 
 
-def main() -> None:
-    from core import qa
-    from core.search import Corpus, search
+def main(argv=None) -> None:
+    from core.retrieval import qa
+    from core.retrieval.corpus import Corpus
+    from core.retrieval.search import search
     corpus = Corpus()
     items = QUESTIONS["questions"]
     ranks, on_scores, on_right = [], [], []
@@ -67,16 +69,13 @@ def main() -> None:
              f"| top cosine, on-topic with the right top hit: min | {min(on_right):.3f} |",
              f"| top cosine, off-topic: median / max | {np.median(off_scores):.3f} / {max(off_scores):.3f} |",
              f"| suggested refusal threshold (midpoint) | {suggested:.3f} |",
-             f"| REFUSE_BELOW in core/qa.py | {qa.REFUSE_BELOW:.2f} |",
+             f"| REFUSE_BELOW in core/retrieval/qa.py | {qa.REFUSE_BELOW:.2f} |",
              f"| refused: on-topic / off-topic | {refused_on}/{n} / {refused_off}/{len(off_scores)} |",
              f"| evidence sentence holds the answer phrase | {evidence_ok}/{n} |",
              f"| chat-reader answer holds the answer phrase (first {CHAT_SUBSET}) | {chat_ok}/{CHAT_SUBSET} |",
              f"| chat-reader seconds per answer, median | {np.median(seconds):.1f} s |"]
-    text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ask.md").write_text(text)
-    print(text)
+    save("ask", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

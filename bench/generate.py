@@ -10,9 +10,9 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import threading
 import time
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -21,10 +21,11 @@ import transformers  # noqa: E402
 from transformers import TextIteratorStreamer  # noqa: E402
 from transformers.generation.streamers import BaseStreamer  # noqa: E402
 
-from core import generate, loader  # noqa: E402
-from core.sampling import Sampler, Settings, TokenNames  # noqa: E402
+from bench import save  # noqa: E402
+from core import generation  # noqa: E402
+from core.generation.sampling import Sampler, Settings, TokenNames  # noqa: E402
+from core.runtime import loader  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "generate.md"
 PROMPT = [{"role": "user", "content": "Write a long story about a dragon who learns to fly."}]
 SETTINGS = {
     "greedy": dict(temperature=0.0),
@@ -92,7 +93,7 @@ def run_generate_streamer(loaded, ids, settings, tokens, seed) -> dict:
 def run_ours(top_n):
     def run(loaded, ids, settings, tokens, seed) -> dict:
         start = time.perf_counter()
-        for update in generate.chat_stream(PROMPT, max_new_tokens=tokens, seed=seed, top_n=top_n, **settings):
+        for update in generation.chat_stream(PROMPT, max_new_tokens=tokens, seed=seed, top_n=top_n, **settings):
             pass  # a consumer that reads every update, as the UI does
         seconds = time.perf_counter() - start
         return {"tokens": update.stats.new_tokens, "seconds": seconds, "ttft": update.stats.first_token_s,
@@ -111,7 +112,7 @@ BASELINE = "model.generate (hand-written, no streaming)"
 
 def measure(tokens: int, repeats: int) -> dict:
     loaded = loader.load("generation")
-    text = generate.render_chat(loaded.tokenizer, PROMPT)
+    text = generation.render_chat(loaded.tokenizer, PROMPT)
     ids = loaded.tokenizer(text, add_special_tokens=False, return_tensors="pt").input_ids.to(loaded.placement.device)
     results = {}
     for name, settings in SETTINGS.items():
@@ -204,10 +205,8 @@ def main(argv=None) -> None:
     load_before = os.getloadavg()[0]
     measured = measure(args.tokens, args.repeats)
     text = report(measured, args.tokens, args.repeats, load_before)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    print(text)
+    save("generate", text)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

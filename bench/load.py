@@ -13,16 +13,16 @@ how = sys.argv[1]
 import torch, transformers, sentence_transformers  # imports are not what is measured
 start = time.perf_counter()
 if how == "loader-generation":
-    from core import loader; loader.load("generation")
+    from core.runtime import loader; loader.load("generation")
 elif how == "loader-embedding":
-    from core import loader; loader.load("embedding")
+    from core.runtime import loader; loader.load("embedding")
 elif how == "plain-gguf":
-    from core import registry
+    from core.runtime import registry
     gguf = registry.bundled_path("smollm2-135m-instruct")
     transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
     transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
 elif how == "plain-minilm":
-    from core import registry
+    from core.runtime import registry
     sentence_transformers.SentenceTransformer(str(registry.bundled_path("all-minilm-l6-v2")))
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -36,7 +36,7 @@ def measure(how: str, cache: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(argv=None) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as cache:
         runs = [("SmolLM2-135M-Instruct", "LLM Lab loader, empty cache (converts GGUF once)", "loader-generation"),
@@ -52,4 +52,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,23 +1,24 @@
-"""Ingest throughput and search latency of core.index, next to what a user would write by hand.
+"""Ingest throughput and search latency of core.retrieval.index, next to what a user would write by hand.
 
 1. Ingest: the example corpus (copied to make ~200 chunks) read, chunked, embedded and indexed by
    `Index.add_documents`, against a hand-written `SentenceTransformer.encode` loop (batches of 32)
    plus `faiss.IndexFlatIP.add` over the same chunk texts (best of three interleaved rounds). The
-   difference is batching: encode() sorts each call's texts by length, and core.index hands it 256
+   difference is batching: encode() sorts each call's texts by length, and core.retrieval.index hands it 256
    at a time, so batches of similar length waste less on padding than 32 texts in document order.
 2. Search: p50/p95 latency of one query at a time and recall@10 against exact search, at 10k, 100k
-   and 1M synthetic 384-d chunks, for the exact index and the approximate index core.index uses at
+   and 1M synthetic 384-d chunks, for the exact index and the approximate index core.retrieval.index uses at
    that size (HNSW up to HNSW_LIMIT, IVF past it; at 10k HNSW, to show what it would cost).
 
 Synthetic vectors have a low intrinsic dimension like real sentence embeddings (a 64-d Gaussian
 mixture mapped to 384-d plus noise): nearest neighbours score ~0.67 cosine, as real hits do.
 """
+import sys
 import time
 
 import faiss
 import numpy as np
 
-from bench import RESULTS, machine
+from bench import machine, save, table
 
 SIZES = (10_000, 100_000, 1_000_000)
 QUERIES = 200
@@ -57,9 +58,9 @@ def latencies_ms(index: faiss.Index, queries: np.ndarray, k: int = 10) -> tuple[
 # --- 1. ingest ------------------------------------------------------------------------------------
 
 def ingest_rows() -> list[list]:
-    from core import index as ix
-    from core.documents import Document, chunk_document, read_document
-    from core.search import example_files
+    from core.retrieval import index as ix
+    from core.retrieval.corpus import example_files
+    from core.text.documents import Document, chunk_document, read_document
     originals = [read_document(p) for p in example_files()]
     docs = [Document(f"{i}-{d.name}", d.text, d.pages) for i in range(COPIES) for d in originals]
     texts = [c.text for d in docs for c in chunk_document(d)]
@@ -83,7 +84,7 @@ def ingest_rows() -> list[list]:
             best[run] = min(best[run], time.perf_counter() - start)
     ours, by_hand = best[ours], best[by_hand]
     n = len(texts)
-    return [["core.index: chunk + embed + index", n, f"{ours:.1f} s", f"{n / ours:.0f}"],
+    return [["core.retrieval.index: chunk + embed + index", n, f"{ours:.1f} s", f"{n / ours:.0f}"],
             ["by hand: encode() loop, batches of 32, + IndexFlatIP.add", n, f"{by_hand:.1f} s",
              f"{n / by_hand:.0f}"]]
 
@@ -91,7 +92,7 @@ def ingest_rows() -> list[list]:
 # --- 2. search ------------------------------------------------------------------------------------
 
 def search_rows(n: int) -> list[list]:
-    from core import index as ix
+    from core.retrieval import index as ix
     vectors = synthetic_vectors(n)
     queries = synthetic_vectors(QUERIES, seed=1)
     timed = queries[:LATENCY_QUERIES[n]]
@@ -118,24 +119,19 @@ def settings(index: faiss.Index) -> str:
     return f" lists={index.nlist} nprobe={index.nprobe}"
 
 
-def main() -> None:
+def main(argv=None) -> None:
     started = time.perf_counter()
     ingest = ingest_rows()
     search = [row for n in SIZES for row in search_rows(n)]
     lines = ["### Ingest throughput", "", f"Machine: {machine()}, faiss {faiss.__version__}. "
              "Command: `python -m bench.retrieval`.", "",
-             "| how | chunks | time | chunks/s |", "|---|---|---|---|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in ingest]
+             *table(["how", "chunks", "time", "chunks/s"], ingest)]
     lines += ["", "### Search latency (one query at a time, k=10) and recall@10 against exact", "",
-              "| chunks | index | build | p50 ms | p95 ms | recall@10 |", "|---|---|---|---|---|---|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in search]
+              *table(["chunks", "index", "build", "p50 ms", "p95 ms", "recall@10"], search)]
     lines += ["", f"Synthetic 384-d unit vectors (see `synthetic_vectors`), {QUERIES} queries for recall. "
               f"Whole benchmark: {time.perf_counter() - started:.0f} s."]
-    text = "\n".join(lines) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "retrieval.md").write_text(text)
-    print(text)
+    save("retrieval", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

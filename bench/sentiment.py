@@ -13,6 +13,7 @@ Writes bench/results/sentiment.md.
 import argparse
 import os
 import statistics
+import sys
 import threading
 import time
 
@@ -24,8 +25,8 @@ import torch  # noqa: E402
 
 from bench import write_table  # noqa: E402
 from core import sentiment  # noqa: E402
-from core.sentiment_model import read_sentences  # noqa: E402
-from core.sentiment_train import DATA  # noqa: E402
+from core.sentiment.model import read_sentences  # noqa: E402
+from core.sentiment.train import DATA  # noqa: E402
 
 
 def rate(fn, texts) -> float:
@@ -148,4 +149,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

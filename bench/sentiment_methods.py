@@ -12,6 +12,7 @@ bench/results/sentiment_methods.md; the README's sentiment table is copied from 
 import argparse
 import csv
 import os
+import sys
 import time
 from collections import defaultdict
 
@@ -25,9 +26,10 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from bench import write_table  # noqa: E402
-from core import loader, sentiment  # noqa: E402
-from core.sentiment_model import read_sentences  # noqa: E402
-from core.sentiment_train import DATA  # noqa: E402
+from core import sentiment  # noqa: E402
+from core.runtime import loader  # noqa: E402
+from core.sentiment.model import read_sentences  # noqa: E402
+from core.sentiment.train import DATA  # noqa: E402
 
 PROTOTYPES = {"positive": ["I loved it, it was wonderful.", "Great, excellent, highly recommended."],
               "negative": ["I hated it, it was terrible.", "Awful, disappointing, a waste of money."]}
@@ -192,4 +194,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -8,13 +8,13 @@ Abstractive: core.summarize.summarize_stream on the chat model vs `model.generat
 same chat prompt and greedy settings. Variants run interleaved (A B C, A B C, ...) so a busy
 machine slows them alike; each figure is the median of the repeats. Writes bench/results/summarize.md.
 """
+import sys
 import argparse
 import os
 import platform
 import re
 import statistics
 import time
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -22,9 +22,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import transformers  # noqa: E402
 
-from core import loader, summarize  # noqa: E402
+from bench import save  # noqa: E402
+from core import summarize  # noqa: E402
+from core.runtime import loader  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "summarize.md"
 SENTENCES = 3
 
 
@@ -85,7 +86,7 @@ def words(text: str) -> int:
 
 
 def measure(article: dict, long_text: str | None, tokens: int, repeats: int) -> dict:
-    text = article["text"].strip()  # as core.documents normalises it, so both prompts are the same
+    text = article["text"].strip()  # as core.text.documents normalises it, so both prompts are the same
     for run in EXTRACTIVE.values():  # warm-up (model loads), not measured
         run(text)
     for run in ABSTRACTIVE.values():
@@ -167,10 +168,8 @@ def main(argv=None) -> None:
     long_text = "\n\n".join(a["text"] for a in articles) if args.long else None
     measured = measure(articles[0], long_text, args.tokens, args.repeats)
     text = report(measured, articles[0], args.tokens, args.repeats, load_before)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(text)
-    print(text)
+    save("summarize", text)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

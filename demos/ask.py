@@ -1,9 +1,10 @@
 """Ask tab: answers to questions about the documents, with the evidence marked in the passages."""
 import gradio as gr
 
-from core import qa
-from core.search import session
-from demos.search import ERRORS, corpus_state, documents_panel
+from core.retrieval import qa
+from core.retrieval.corpus import session
+from demos import render
+from demos.widgets import Session, documents_panel, user_errors
 
 TITLE = "Ask"
 EXAMPLES = ["How many tokens are in the GPT-2 vocabulary?", "When was ChatGPT released?",
@@ -13,8 +14,8 @@ READERS = [("auto: extractive QA model if available, else the chat reader", "aut
            ("chat model reading the passages", "chat")]
 
 
-def build() -> None:
-    state = corpus_state()
+def build(session: Session) -> None:
+    state = session.corpus
     gr.Markdown("Ask a question: the closest passages are retrieved and a reader answers from them "
                 "only. The answer's evidence is marked in the passages below it.")
     use_examples = documents_panel("ask", state)
@@ -28,16 +29,15 @@ def build() -> None:
     answer = gr.Markdown(label="Answer", elem_id="ask-answer")
     passages = gr.HTML(label="Passages", elem_id="ask-passages")
     gr.on([go.click, question.submit], ask, [question, k, reader, use_examples, state],
-          [answer, passages, state], api_name="ask_question")
+          [answer, passages, state], api_name="ask_question",
+          concurrency_id="generation", concurrency_limit=1)  # the chat reader generates
 
 
+@user_errors
 def ask(question, k, reader, use_examples, corpus):
     """Answer a question from the documents (the example corpus and/or your own): retrieves the top-k
     passages, answers with an extractive QA model or, offline, the chat model citing passages [n];
     says when the answer is not in the documents. Streams the answer, then the marked passages."""
     corpus = session(corpus, use_examples)
-    try:
-        for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
-            yield result.markdown(), result.passages_html(), corpus
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
+    for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
+        yield render.answer_markdown(result), render.answer_passages_html(result), corpus

@@ -3,13 +3,14 @@ next-token view of the latest answer. The history is the Chatbot's value: it liv
 browser session only, and API callers pass it explicitly."""
 import gradio as gr
 
-from core import generate
-from demos.generate import friendly, settings_controls, settings_dict, token_view, view_updates
+from core import generation
+from demos.widgets import Session, settings_controls, settings_dict, token_view, user_errors, view_updates
 
 TITLE = "Chat"
 SYSTEM = "You are a helpful assistant. Answer briefly."
 
 
+@user_errors
 def chat_send(message: str, history: list[dict], system: str, model: str, max_new_tokens: int,
               temperature: float, top_k: int, top_p: float, repetition_penalty: float, stop: str,
               seed: int | None):
@@ -35,14 +36,15 @@ def chat_send(message: str, history: list[dict], system: str, model: str, max_ne
     """
     if not (message or "").strip():
         raise gr.Error("The message is empty: type something to say.")
-    history = friendly(generate.clean_history, history) + [{"role": "user", "content": message}]
+    history = generation.clean_history(history) + [{"role": "user", "content": message}]
     sent = ([{"role": "system", "content": system}] if (system or "").strip() else []) + history
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
-    updates = generate.chat_stream(sent, model_id=model or None, **settings)
+    updates = generation.chat_stream(sent, model_id=model or None, **settings)
     for *view, update in view_updates(updates):
         yield history + [{"role": "assistant", "content": update.text}], "", *view
 
 
+@user_errors
 def chat_undo(history: list[dict]):
     """Take back the last message and its answer; the message returns to the input box.
 
@@ -51,7 +53,7 @@ def chat_undo(history: list[dict]):
     Returns:
         the conversation without its last exchange, and that exchange's message.
     """
-    history = friendly(generate.clean_history, history)
+    history = generation.clean_history(history)
     last_user = max((i for i, m in enumerate(history) if m["role"] == "user"), default=None)
     if last_user is None:
         return history, ""
@@ -63,7 +65,7 @@ def chat_clear():
     return [], ""
 
 
-def build() -> None:
+def build(session: Session) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="Conversation", height=380, elem_id="chat-bot")

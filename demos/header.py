@@ -1,15 +1,13 @@
 """The banner on top of every page: the device, and which model serves each task."""
 import gradio as gr
 
-from core import loader
-from core.device import placement
-
-TASK_NAMES = {"generation": "Generate/Chat", "embedding": "Embeddings", "qa": "Ask reader",
-              "summarization": "Summarize", "sentiment": "Sentiment"}
+from core.runtime import loader
+from core.runtime.device import placement
+from core.runtime.registry import TASKS
 
 
 def summary_markdown() -> str:
-    models = " · ".join(f"{TASK_NAMES[r['task']]}: **{r['model'].split(' · ')[0]}**"
+    models = " · ".join(f"{TASKS[r['task']].label}: **{r['model'].split(' · ')[0]}**"
                         for r in loader.status())
     return f"Device **{placement()}** ({placement().threads} threads) — {models}"
 
@@ -17,7 +15,7 @@ def summary_markdown() -> str:
 def details_markdown() -> str:
     rows = loader.status()
     lines = ["| task | model · source · device · dtype · size | state |", "|---|---|---|"]
-    lines += [f"| {TASK_NAMES[r['task']]} | {r['model']} | {r['state']} |" for r in rows]
+    lines += [f"| {TASKS[r['task']].label} | {r['model']} | {r['state']} |" for r in rows]
     notes = [n for r in rows for n in r["notes"]]
     if notes:
         lines += ["", "Preferred models not used here:"] + [f"- {n}" for n in notes]

@@ -1,13 +1,12 @@
 """Search tab: semantic search over the example corpus and your own documents, with a 2-D map."""
 import gradio as gr
 
-from core import search as core
-from core.documents import MAX_BYTES, SUPPORTED_TEXT
-from core.index import IndexingError
-from core.loader import ModelUnavailable
+from core.retrieval import corpus as corpora
+from core.retrieval import search as core
+from demos import render
+from demos.widgets import Session, documents_panel, user_errors
 
 TITLE = "Search"
-ERRORS = (core.SearchError, IndexingError, ModelUnavailable, ValueError)
 CSS = """
 .llmlab-hit { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 8px 10px;
               margin-bottom: 8px; }
@@ -18,55 +17,17 @@ EXAMPLES = ["How does attention decide which tokens matter?", "ways to make mode
             "What is the risk of fine-tuning too long?", "tokens per parameter"]
 
 
-# --- pieces shared with the Ask tab (one session corpus for both tabs) -----------------------
-
-def corpus_state() -> gr.State:
-    """The session's corpus, one gr.State per app shared by the Ask and Search tabs."""
-    root = gr.context.Context.root_block
-    state = getattr(root, "_llmlab_corpus", None)
-    if state is None:
-        state = gr.State(None)
-        root._llmlab_corpus = state
-    return state
-
-
-def documents_panel(prefix: str, state: gr.State) -> gr.Checkbox:
-    """Upload / paste controls; returns the 'include the example corpus' checkbox."""
-    with gr.Accordion("Your documents", open=False):
-        files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each",
-                        file_count="multiple", elem_id=f"{prefix}-files")
-        text = gr.Textbox(label="…or paste text", lines=3, max_lines=12, elem_id=f"{prefix}-paste")
-        add = gr.Button("Add to my documents", elem_id=f"{prefix}-add")
-        status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
-    examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
-                           elem_id=f"{prefix}-use-examples")
-    add.click(add_documents, [files, text, examples, state], [state, status],
-              api_name=f"{prefix}_add_documents")
-    return examples
-
-
-def add_documents(files, text, use_examples, corpus, progress=gr.Progress()):
-    """Add documents (TXT, MD, PDF, HTML files and/or pasted text) to this session's private corpus.
-    Returns a report of what was indexed and what was skipped, and why."""
-    corpus = core.session(corpus, use_examples)
-    try:
-        report = core.ingest(corpus, files or [], text or "", progress)
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
-    return corpus, report.markdown() + f"\n\nSearching: {corpus.describe()}."
-
-
 # --- the tab -------------------------------------------------------------------------------------
 
-def build() -> None:
-    state = corpus_state()
+def build(session: Session) -> None:
+    state = session.corpus
     gr.Markdown("Search the documents by meaning: passages are ranked by cosine similarity of their "
                 "embeddings to the query's. Documents you add are visible only in your session.")
     use_examples = documents_panel("search", state)
     with gr.Row():
         query = gr.Textbox(label="Query", scale=4, elem_id="search-query")
         k = gr.Slider(1, core.MAX_K, value=5, step=1, label="Results (k)", scale=1, elem_id="search-k")
-    docs = gr.Dropdown([p.name for p in core.example_files()], value=[], multiselect=True,
+    docs = gr.Dropdown([p.name for p in corpora.example_files()], value=[], multiselect=True,
                        allow_custom_value=True,  # the session's own documents join on focus
                        label="Only these documents (empty = all)", elem_id="search-docs")
     go = gr.Button("Search", variant="primary", elem_id="search-go")
@@ -94,37 +55,31 @@ def build() -> None:
     load.click(load_index, [key, use_examples, state], [state, saved], api_name="search_load_index")
 
 
+@user_errors
 def run_search(query, k, docs, use_examples, corpus):
     """Semantic search: the top-k passages for the query with score, document, page and character
     offsets, the best-matching sentence highlighted, and a 2-D map of the corpus with the query and hits."""
-    corpus = core.session(corpus, use_examples)
-    try:
-        result = core.search(corpus, query, k, docs or None)
-        frame = core.corpus_map(corpus, result)
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
-    info = "\n\n".join([f"{len(result.hits)} passages from {result.corpus} · embeddings: {result.model}"]
-                       + [f"⚠️ {n}" for n in result.notices])
-    return result.html(), frame, info, corpus
+    corpus = corpora.session(corpus, use_examples)
+    result = core.search(corpus, query, k, docs or None)
+    frame = core.corpus_map(corpus, result)
+    info = render.notes_markdown([f"{len(result.hits)} passages from {result.corpus} · embeddings: "
+                                  f"{result.model}"], result.notices)
+    return render.hits_html(result.hits), frame, info, corpus
 
 
 def document_choices(use_examples, corpus):
-    return gr.Dropdown(choices=core.session(corpus, use_examples).documents())
+    return gr.Dropdown(choices=corpora.session(corpus, use_examples).documents())
 
 
+@user_errors
 def save_index(corpus):
     """Save this session's own documents' index; returns the key that loads it again."""
-    try:
-        key = core.save_corpus(corpus)
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
+    key = corpora.save_corpus(corpus)
     return key, f"Saved {len(corpus.own)} passages. Your key: `{key}`"
 
 
+@user_errors
 def load_index(key, use_examples, corpus):
     """Load a saved index by its key, replacing this session's own documents."""
-    try:
-        corpus = core.load_corpus(core.session(corpus, use_examples), key)
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
+    corpus = corpora.load_corpus(corpora.session(corpus, use_examples), key)
     return corpus, f"Loaded: {corpus.describe()}."

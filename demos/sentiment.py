@@ -1,7 +1,10 @@
 """Sentiment tab: label + probabilities, word attribution, and whole files."""
 import gradio as gr
 
-from core import loader, sentiment, sentiment_batch
+from core import sentiment
+from core.sentiment import batch as sentiment_batch
+from demos.render import sentiment_markdown
+from demos.widgets import Session, user_errors
 
 TITLE = "Sentiment"
 CSS = ""
@@ -14,14 +17,7 @@ STRENGTH_COLORS = {"strongly positive": "#16a34a", "positive": "#86efac",
                    "negative": "#fca5a5", "strongly negative": "#dc2626"}
 
 
-def _summary(result: sentiment.Sentiment) -> str:
-    if result.error:
-        return f"⚠️ {result.error}"
-    lines = [f"**{result.label}** ({result.scores[result.label]:.0%})",
-             *[f"- ⚠️ {note}" for note in result.notes], f"<small>Model: {result.model}</small>"]
-    return "\n\n".join(lines)
-
-
+@user_errors
 def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
     """Classify the sentiment of a text.
 
@@ -32,13 +28,11 @@ def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
         and a Markdown line with the label, notes about the input, and the model that answered.
     """
     # batch=True: concurrent requests arrive together and go through the model as one batch
-    try:
-        results = sentiment.classify(list(texts))
-    except loader.ModelUnavailable as err:
-        raise gr.Error(str(err)) from None
-    return [r.scores or None for r in results], [_summary(r) for r in results]
+    results = sentiment.classify(list(texts))
+    return [r.scores or None for r in results], [sentiment_markdown(r) for r in results]
 
 
+@user_errors
 def sentiment_explain(text: str) -> list[tuple[str, str | None]]:
     """Show which words push the sentiment prediction (occlusion: drop a word, see the change).
 
@@ -49,24 +43,20 @@ def sentiment_explain(text: str) -> list[tuple[str, str | None]]:
         "negative" or "strongly negative" by how much removing it changes
         log P(positive) - log P(negative).
     """
-    try:
-        _, attribution = sentiment.explain(text)
-    except (sentiment.SentimentInputError, loader.ModelUnavailable) as err:
-        raise gr.Error(str(err)) from None
+    _, attribution = sentiment.explain(text)
     return attribution.categories()
 
 
+@user_errors
 def sentiment_file_columns(path: str | None):
     """Offer the text columns of an uploaded file."""
     if not path:
         return gr.update(choices=[], value=None)
-    try:
-        table = sentiment_batch.read_table(path)
-    except sentiment_batch.BatchInputError as err:
-        raise gr.Error(str(err)) from None
+    table = sentiment_batch.read_table(path)
     return gr.update(choices=table.text_columns, value=table.default_column)
 
 
+@user_errors
 def sentiment_batch_file(path: str | None, column: str | None, progress=gr.Progress()):
     """Classify every row of a CSV/TSV (one column holds the texts) or TXT (one text per line).
 
@@ -79,12 +69,8 @@ def sentiment_batch_file(path: str | None, column: str | None, progress=gr.Progr
     """
     if not path:
         raise gr.Error("Upload a CSV, TSV or TXT file first.")
-    try:
-        table = sentiment_batch.read_table(path)
-        result = sentiment_batch.classify_table(table, column or table.default_column,
-                                                progress=progress)
-    except (sentiment_batch.BatchInputError, loader.ModelUnavailable) as err:
-        raise gr.Error(str(err)) from None
+    table = sentiment_batch.read_table(path)
+    result = sentiment_batch.classify_table(table, column or table.default_column, progress=progress)
     counts = ", ".join(f"{label}: {n:,}" for label, n in result.counts.items())
     shown = f" (first {SHOWN_ROWS} shown; the CSV has all)" if len(result.frame) > SHOWN_ROWS else ""
     summary = (f"{len(result.frame):,} rows{shown} · {counts}\n\n"
@@ -92,7 +78,7 @@ def sentiment_batch_file(path: str | None, column: str | None, progress=gr.Progr
     return result.frame.head(SHOWN_ROWS), result.csv_path, summary
 
 
-def build() -> None:
+def build(session: Session) -> None:
     with gr.Row():
         with gr.Column():
             text = gr.Textbox(label="Text", lines=4, elem_id="sentiment-input",

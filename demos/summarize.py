@@ -2,34 +2,24 @@
 import gradio as gr
 
 from core import summarize as core
-from core.documents import SUPPORTED_TEXT
-from core.loader import ModelUnavailable, choices
+from core.text.documents import SUPPORTED_TEXT
+from demos.render import summary_info
+from demos.widgets import Session, model_menu, user_errors
 
 TITLE = "Summarize"
-ERRORS = (ValueError, ModelUnavailable)  # SummarizeError, DocumentError, GenerationError are ValueErrors
 LONG_EXAMPLE = "All three articles together (a long text: summarised in chunks)"
-
-
-def model_choices() -> list[tuple[str, str]]:
-    return [(f"{c.label} ({c.source})", c.id) for c in choices("summarization")]
-
-
-def info_line(kind: str, method: str, model: str, notes: list[str], extra: str = "") -> str:
-    lines = [f"**{kind}** · {method} · model: {model}" + (f" · {extra}" if extra else "")]
-    return "\n".join(lines + [f"- {note}" for note in notes])
 
 
 # --- events ------------------------------------------------------------------------------------
 
+@user_errors
 def summarize_read_file(path: str | None) -> tuple[str, None]:
     """The text of an uploaded TXT, MD, PDF or HTML document, put into the text box (and the
     upload box emptied, ready for the next file)."""
-    try:
-        return core.read_file(path), None
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
+    return core.read_file(path), None
 
 
+@user_errors
 def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0,
                          method: str = "textrank", diversity: float = 0.3):
     """Extractive summary: the most central sentences of the text, verbatim and in their original order.
@@ -45,16 +35,14 @@ def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0
         the summary, the source with the chosen sentences highlighted, and a line saying which
         method and embedding model chose them.
     """
-    try:
-        result = core.extract(text, sentences=sentences, ratio=(ratio_percent or 0) / 100,
-                              method=method, diversity=diversity)
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
-    info = info_line("Extractive", f"ranked by {result.method}", result.model, result.notes,
+    result = core.extract(text, sentences=sentences, ratio=(ratio_percent or 0) / 100,
+                          method=method, diversity=diversity)
+    info = summary_info("Extractive", f"ranked by {result.method}", result.model, result.notes,
                      f"{len(result.chosen)} of {len(result.spans)} sentences")
     return result.summary, result.highlights(), info
 
 
+@user_errors
 def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128, num_beams: int = 1,
                           progress=gr.Progress()):
     """Abstractive summary written by a model, streamed as it is written. Long texts are
@@ -71,20 +59,17 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
         the summary, a line saying which model and method wrote it (and whether the text was
         chunked), and the summaries of the chunks when there were several.
     """
-    try:
-        for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
-                                            model_id=model or None):
-            progress((update.step, update.steps), desc=update.stage)
-            chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
-            yield update.text, info_line("Abstractive", update.method, update.model, update.notes,
-                                         update.stage), chunks
-    except ERRORS as err:
-        raise gr.Error(str(err)) from None
+    for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
+                                        model_id=model or None):
+        progress((update.step, update.steps), desc=update.stage)
+        chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
+        yield update.text, summary_info("Abstractive", update.method, update.model, update.notes,
+                                        update.stage), chunks
 
 
 # --- the tab -----------------------------------------------------------------------------------
 
-def build() -> None:
+def build(session: Session) -> None:
     articles = core.example_articles()
     gr.Markdown("Summarise a text two ways. **Extractive** picks the most central sentences "
                 "(by sentence embeddings) and keeps them word for word. **Abstractive** has a model "
@@ -118,10 +103,8 @@ def build() -> None:
                 extract_info = gr.Markdown(elem_id="summarize-extractive-info")
             with gr.Group():
                 gr.Markdown("### Abstractive", padding=True)
-                models = model_choices()
-                model = gr.Dropdown(models, value=models[0][1] if models else None, label="Model",
-                                    allow_custom_value=True,  # API callers may leave it blank
-                                    elem_id="summarize-model")
+                model = model_menu("summarization", "summarize-model",
+                                   allow_custom_value=True)  # API callers may leave it blank
                 with gr.Row():
                     length = gr.Slider(core.LENGTH[0], core.LENGTH[1], value=128, step=8,
                                        label="Max summary length (tokens)", elem_id="summarize-length")

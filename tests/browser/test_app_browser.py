@@ -1,6 +1,6 @@
 """The app opens in a real browser with every tab and the model/device banner."""
 import demos
-from core import loader
+from core.runtime import loader
 
 
 def test_every_tab_and_the_model_banner_are_shown(page):

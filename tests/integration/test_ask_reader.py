@@ -1,8 +1,10 @@
 """The Ask pipeline with the real offline models: retrieval + the SmolLM2 chat reader."""
 import pytest
 
-from core import qa
-from core.search import Corpus, ingest
+from core.errors import QAError
+from core.retrieval import qa
+from core.retrieval.corpus import Corpus, ingest
+from demos import render
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +25,13 @@ def test_the_chat_reader_answers_and_marks_the_supporting_sentence(examples):
     assert marked and all(final.hits[i].chunk.text[s:e].strip() for i, s, e in final.marks)
     assert "ChatML" in final.evidence
     assert final.cited and all(1 <= n <= len(final.hits) for n in final.cited)
-    assert "<mark>" in final.passages_html() and "chat model reading" in final.markdown()
+    assert "<mark>" in render.answer_passages_html(final) and "chat model reading" in render.answer_markdown(final)
 
 
 def test_off_topic_questions_are_declined_instead_of_guessed(examples):
     result = qa.answer(examples, "How do I bake sourdough bread at home?")
     assert result.method == "not-found" and result.text == qa.NOT_FOUND
-    assert "below the" in result.notices[0] and "retrieval only" in result.markdown()
+    assert "below the" in result.notices[0] and "retrieval only" in render.answer_markdown(result)
 
 
 def test_the_reader_answers_from_a_users_own_document():
@@ -43,7 +45,7 @@ def test_the_reader_answers_from_a_users_own_document():
 
 
 def test_asking_for_an_extractive_model_offline_says_why_not(examples):
-    with pytest.raises(qa.QAError, match="Hub is unreachable"):
+    with pytest.raises(QAError, match="Hub is unreachable"):
         qa.answer(examples, "What is perplexity?", reader="extractive")
-    with pytest.raises(qa.QAError, match="reader must be"):
+    with pytest.raises(QAError, match="reader must be"):
         qa.answer(examples, "What is perplexity?", reader="oracle")

@@ -4,8 +4,9 @@ import threading
 
 import pytest
 
-from core import generate, loader, scoring
-from core.generate import GenerationError, chat, chat_stream, complete, last, stream
+from core import generation
+from core.generation import GenerationError, chat, chat_stream, complete, last, scoring, stream
+from core.runtime import loader
 
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
@@ -108,4 +109,4 @@ def test_bad_input_gets_a_clear_message_and_the_model_keeps_working(monkeypatch)
     clamped = complete("Hello", max_new_tokens=6, temperature=100, top_p=0, seed=1)
     assert len(clamped.notices) == 2 and (clamped.settings.temperature, clamped.settings.top_p) == (2.0, 0.01)
     assert clamped.stats.new_tokens <= 6
-    assert "Paris" in generate.chat(QUESTION, max_new_tokens=24)
+    assert "Paris" in generation.chat(QUESTION, max_new_tokens=24)

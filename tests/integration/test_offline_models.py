@@ -1,7 +1,7 @@
 """The real offline models load through the loader and do their job."""
 import numpy as np
 
-from core import loader
+from core.runtime import loader
 
 
 def test_embedding_puts_the_question_next_to_its_answer():

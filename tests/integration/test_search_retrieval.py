@@ -4,16 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from core import qa
-from core import search as core
-from tests.unit.pdf_fixture import make_pdf
+from core.errors import SearchError
+from core.retrieval import corpus as corpora
+from core.retrieval import qa
+from core.retrieval import search as core
+from demos import render
+from tests.fixtures.pdf import make_pdf
 
 QUESTIONS = json.loads((Path(__file__).parents[2] / "examples" / "questions.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def examples():
-    return core.Corpus()
+    return corpora.Corpus()
 
 
 def test_retrieval_hit_at_1_and_3_on_the_example_questions(examples):
@@ -43,30 +46,30 @@ def test_the_best_matching_sentence_is_highlighted(examples):
     result = core.search(examples, "How many tokens are in the GPT-2 vocabulary?", 3)
     best = result.hits[0]
     assert best.chunk.doc == "tokenization.md" and "50,257" in best.sentence_text
-    assert "<mark>" + "GPT-2 uses a byte-level BPE vocabulary of 50,257 tokens." + "</mark>" in result.html()
+    assert "<mark>" + "GPT-2 uses a byte-level BPE vocabulary of 50,257 tokens." + "</mark>" in render.hits_html(result.hits)
     assert best.position().startswith("page 1, characters")
 
 
 def test_sessions_are_isolated_and_the_examples_are_never_changed(examples):
-    alice, bob = core.Corpus(), core.Corpus()
-    shared_before = len(core.example_index())
+    alice, bob = corpora.Corpus(), corpora.Corpus()
+    shared_before = len(corpora.example_index())
     secret = "The launch code of project Bluebird is kept in the blue drawer of the east office."
-    report = core.ingest(alice, text=secret)
+    report = corpora.ingest(alice, text=secret)
     assert report.added == ["pasted text"] and not report.errors
     assert "pasted text" in alice.documents() and "pasted text" not in bob.documents()
     assert core.search(alice, "Where is the launch code of Bluebird?", 1).hits[0].source == "yours"
     for hit in core.search(bob, "Where is the launch code of Bluebird?", 20).hits:
         assert hit.source == "example" and "Bluebird" not in hit.chunk.text
-    with pytest.raises(core.SearchError, match="Not in this corpus"):
+    with pytest.raises(SearchError, match="Not in this corpus"):
         core.search(bob, "launch code", 3, docs=["pasted text"])
-    assert len(core.example_index()) == shared_before and len(bob.own) == 0
+    assert len(corpora.example_index()) == shared_before and len(bob.own) == 0
 
 
 def test_bad_input_is_reported_and_nothing_indexed_is_lost(tmp_path):
-    corpus = core.Corpus(use_examples=False)
+    corpus = corpora.Corpus(use_examples=False)
     good = tmp_path / "good.md"
     good.write_text("# Notes\n\nThe red fox sleeps in the barn during the day.")
-    core.ingest(corpus, [good])
+    corpora.ingest(corpus, [good])
     before = (len(corpus.own), corpus.documents())
     files = {"photo.txt": b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "empty.txt": b"",
              "sheet.xlsx": b"PK\x03\x04", "broken.pdf": b"%PDF-1.4 junk",
@@ -75,7 +78,7 @@ def test_bad_input_is_reported_and_nothing_indexed_is_lost(tmp_path):
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         paths.append(tmp_path / name)
-    report = core.ingest(corpus, paths + [good])
+    report = corpora.ingest(corpus, paths + [good])
     assert report.added == ["paper.pdf"]
     messages = "\n".join(report.errors)
     for expected in ("photo.txt: this is a PNG image", "empty.txt: the file is empty",
@@ -85,37 +88,37 @@ def test_bad_input_is_reported_and_nothing_indexed_is_lost(tmp_path):
     assert len(corpus.own) == before[0] + 2 and corpus.documents() == before[1] + ["paper.pdf"]
     hit = core.search(corpus, "which animal flies at night?", 1).hits[0]
     assert (hit.chunk.doc, hit.chunk.page) == ("paper.pdf", 2)
-    assert core.ingest(corpus).errors[0].startswith("Nothing to add")
+    assert corpora.ingest(corpus).errors[0].startswith("Nothing to add")
 
 
 def test_non_english_text_is_indexed_with_a_warning():
-    corpus = core.Corpus(use_examples=False)
-    report = core.ingest(corpus, text="東京は日本の首都です。人口はとても多いです。🙂 大阪も大きい。")
+    corpus = corpora.Corpus(use_examples=False)
+    report = corpora.ingest(corpus, text="東京は日本の首都です。人口はとても多いです。🙂 大阪も大きい。")
     assert report.added and "non-Latin" in report.warnings[0]
     assert core.search(corpus, "日本の首都は？", 2).hits
 
 
 def test_queries_without_documents_or_text_get_clear_errors():
-    with pytest.raises(core.SearchError, match="No documents are loaded"):
-        core.search(core.Corpus(use_examples=False), "anything", 3)
-    with pytest.raises(core.SearchError, match="Type a question"):
-        core.search(core.Corpus(), "   ", 3)
+    with pytest.raises(SearchError, match="No documents are loaded"):
+        core.search(corpora.Corpus(use_examples=False), "anything", 3)
+    with pytest.raises(SearchError, match="Type a question"):
+        core.search(corpora.Corpus(), "   ", 3)
 
 
 def test_save_and_load_a_session_index_by_key(tmp_path, monkeypatch):
     monkeypatch.setenv("LLMLAB_DATA", str(tmp_path))
-    corpus = core.Corpus(use_examples=False)
-    with pytest.raises(core.SearchError, match="no documents of yours"):
-        core.save_corpus(corpus)
-    core.ingest(corpus, text="Penguins cannot fly but they swim very well.")
-    key = core.save_corpus(corpus)
-    restored = core.load_corpus(None, key)
+    corpus = corpora.Corpus(use_examples=False)
+    with pytest.raises(SearchError, match="no documents of yours"):
+        corpora.save_corpus(corpus)
+    corpora.ingest(corpus, text="Penguins cannot fly but they swim very well.")
+    key = corpora.save_corpus(corpus)
+    restored = corpora.load_corpus(None, key)
     assert restored.own.chunks == corpus.own.chunks and restored.own is not corpus.own
     result = core.search(restored, "birds that swim", 1)
     assert "Penguins" in result.hits[0].chunk.text
     for bad in ("../../etc", "short", key[:-1] + ("A" if key[-1] != "A" else "B")):
-        with pytest.raises(core.SearchError):
-            core.load_corpus(None, bad)
+        with pytest.raises(SearchError):
+            corpora.load_corpus(None, bad)
 
 
 def test_the_map_shows_every_passage_the_query_and_the_hits(examples):

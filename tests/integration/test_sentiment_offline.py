@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from core import loader, sentiment, sentiment_batch
-from core.sentiment_model import read_sentences
-from core.sentiment_train import DATA
+from core import sentiment
+from core.runtime import loader
+from core.sentiment import batch as sentiment_batch
+from core.sentiment.model import read_sentences
+from core.sentiment.train import DATA
 
 README = Path(__file__).parents[2] / "README.md"
 

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core import summarize
-from core.extractive import SummarizeError
+from core.errors import SummarizeError
 
 ARTICLES = summarize.example_articles()
 BUSES = ARTICLES[0]

@@ -1,11 +1,11 @@
-"""Extractive span decoding (core.qa.extract_spans) on a tiny random BERT QA model built from the
+"""Extractive span decoding (core.retrieval.spans.extract_spans) on a tiny random BERT QA model built from the
 bundled MiniLM tokenizer; a wrapper steers its logits to known tokens to check what is decoded."""
 import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering
 
-from core.qa import _windows, extract_spans
-from core.registry import bundled_path
+from core.retrieval.spans import _windows, extract_spans
+from core.runtime.registry import bundled_path
 
 
 @pytest.fixture(scope="module")

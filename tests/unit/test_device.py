@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from core import device
+from core.runtime import device
 
 
 def test_cpu_when_no_accelerator(monkeypatch):

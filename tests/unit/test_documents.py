@@ -1,10 +1,12 @@
 """The one document reader: formats, normalising, sentence spans, chunks, and bad input."""
 import pytest
 
-from core import documents
-from core.documents import (DocumentError, chunk_document, document_from_text, language_warnings,
-                            read_document, split_sentences)
-from tests.unit.pdf_fixture import make_pdf
+from core.errors import DocumentError
+from core.text import documents
+from core.text.documents import chunk_document, document_from_text, read_document
+from core.text.language import language_warnings
+from core.text.sentences import split_sentences
+from tests.fixtures.pdf import make_pdf
 
 
 def sentences(text):

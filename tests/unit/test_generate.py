@@ -7,10 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 
-from core import generate
-from core.generate import GenerationError, Text, chat_stream, clean_messages, decode, fit_chat, last
-from core.sampling import BadSettings, Sampler, Settings, TokenNames
-from tests.unit.generate_fixtures import bundled_tokenizer, scripted, tiny_llama
+from core.errors import BadSettings, GenerationError
+from core.generation import decode as generate
+from core.generation.decode import Text, chat_stream, decode, last
+from core.generation.prompts import clean_messages, fit_chat
+from core.generation.sampling import Sampler, Settings, TokenNames
+from tests.fixtures.generate import bundled_tokenizer, scripted, tiny_llama
 
 
 @pytest.fixture(scope="module")

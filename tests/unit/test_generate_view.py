@@ -3,10 +3,13 @@ import math
 
 import pytest
 
-from core import generate, scoring, tokenview
-from core.generate import GenerationError, decode
-from core.sampling import Settings
-from tests.unit.generate_fixtures import bundled_tokenizer, scripted, tiny_llama
+from core.errors import GenerationError
+from core.generation import decode as generate
+from core.generation import scoring
+from core.generation.decode import decode
+from core.generation.sampling import Settings
+from demos import render
+from tests.fixtures.generate import bundled_tokenizer, scripted, tiny_llama
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +71,10 @@ def test_scoring_refuses_empty_text_and_scores_a_list(tiny):
 
 def test_spans_have_one_entry_per_step_and_mark_the_end(tokenizer):
     final = final_run(scripted(tokenizer, "Paris is nice."), max_new_tokens=20)
-    spans = tokenview.generation_spans(final)
-    assert spans == tokenview.generation_spans(final.to_dict())
+    spans = render.generation_spans(final)
+    assert spans == render.generation_spans(final.to_dict())
     assert len(spans) == len(final.steps)
-    assert spans[-1] == (tokenview.END_MARK, "end of text")
+    assert spans[-1] == (render.END_MARK, "end of text")
     assert "".join(text for text, _ in spans[:-1]) == "Paris is nice."
     assert {band for _, band in spans[:-1]} == {"p ≥ 0.9"}  # the scripted model is sure
 
@@ -79,26 +82,26 @@ def test_spans_have_one_entry_per_step_and_mark_the_end(tokenizer):
 @pytest.mark.parametrize("prob, band", [(1.0, "p ≥ 0.9"), (0.9, "p ≥ 0.9"), (0.6, "0.5 ≤ p < 0.9"),
                                         (0.1, "0.1 ≤ p < 0.5"), (0.0999, "p < 0.1"), (None, "not scored")])
 def test_bands(prob, band):
-    assert tokenview.band(prob) == band
-    assert band in tokenview.BAND_COLORS
+    assert render.band(prob) == band
+    assert band in render.BAND_COLORS
 
 
 def test_step_frames_show_three_stages_and_flag_the_drawn_token(tokenizer):
     run = final_run(tiny_llama(tokenizer), max_new_tokens=4, temperature=0.8, top_k=5).to_dict()
-    frames, caption = tokenview.step_frames(run, 2)
+    frames, caption = render.step_frames(run, 2)
     assert len(frames) == 3 and caption.startswith("Step 2:")
     filtered = frames[2]
     assert len(filtered) == 5 and list(filtered["kind"]).count("drawn") == 1
     assert filtered["prob"].sum() == pytest.approx(1, rel=1e-4)
     assert list(frames[0]["token"]) == list(dict.fromkeys(frames[0]["token"]))  # labels are distinct
-    assert tokenview.step_frames(run, 99)[1].startswith("Step 3:")  # clamped to the last step
-    empty, message = tokenview.step_frames(None, 0)
+    assert render.step_frames(run, 99)[1].startswith("Step 3:")  # clamped to the last step
+    empty, message = render.step_frames(None, 0)
     assert all(f.empty for f in empty) and "Generate" in message
 
 
 def test_summaries_say_model_speed_seed_and_notices(tokenizer):
     run = final_run(scripted(tokenizer, "Hi."), max_new_tokens=2000).to_dict()
-    summary = tokenview.run_summary(run)
+    summary = render.run_summary(run)
     assert "scripted" in summary and "tokens/s" in summary and "seed 3" in summary
     assert "max_new_tokens" in summary  # the clamp notice
-    assert tokenview.visible(" a\nb") == "␣a↵b"
+    assert render.visible(" a\nb") == "␣a↵b"

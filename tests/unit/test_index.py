@@ -1,4 +1,4 @@
-"""core.index on synthetic vectors: exact vs approximate search, growth, filters, save/load."""
+"""core.retrieval.index on synthetic vectors: exact vs approximate search, growth, filters, save/load."""
 import json
 
 import faiss
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from bench.retrieval import recall_at, synthetic_vectors
-from core import index as ix
-from core.documents import Chunk, document_from_text
+from core.errors import IndexingError
+from core.retrieval import index as ix
+from core.text.documents import Chunk, document_from_text
 
 
 def chunks_for(n: int, docs: int = 4) -> list[Chunk]:
@@ -102,20 +103,20 @@ def test_save_replaces_atomically_and_a_failed_save_keeps_the_old_index(data_dir
 
 @pytest.mark.parametrize("folder", ["../outside", "/tmp/elsewhere", "a/../../b", ""])
 def test_paths_outside_the_data_folder_are_refused(data_dir, folder):
-    with pytest.raises(ix.IndexingError):
+    with pytest.raises(IndexingError):
         ix.save(filled(10), folder)
-    with pytest.raises(ix.IndexingError):
+    with pytest.raises(IndexingError):
         ix.load(folder)
 
 
 def test_load_refuses_missing_damaged_and_foreign_indexes(data_dir):
-    with pytest.raises(ix.IndexingError, match="No saved index"):
+    with pytest.raises(IndexingError, match="No saved index"):
         ix.load("never-saved")
     path = ix.save(filled(50), "x")
-    with pytest.raises(ix.IndexingError, match="built with test-model"):
+    with pytest.raises(IndexingError, match="built with test-model"):
         ix.load("x", "another-model")
     (path / "chunks.json").write_text(json.dumps([]))
-    with pytest.raises(ix.IndexingError, match="damaged"):
+    with pytest.raises(IndexingError, match="damaged"):
         ix.load("x")
 
 
@@ -125,9 +126,9 @@ def test_add_documents_is_all_or_nothing(monkeypatch):
     index = ix.Index()
     index.add_documents([document_from_text("One sentence. Two sentences.", "a")])
     before = (len(index), index.faiss.ntotal, index.documents())
-    with pytest.raises(ix.IndexingError, match="already indexed"):
+    with pytest.raises(IndexingError, match="already indexed"):
         index.add_documents([document_from_text("New text.", "b"), document_from_text("x.", "a")])
-    with pytest.raises(ix.IndexingError, match="limit is 2"):
+    with pytest.raises(IndexingError, match="limit is 2"):
         index.add_documents([document_from_text("Three. Four. " * 200, "c")], max_chunks=2)
     monkeypatch.setattr(ix, "embed", lambda texts, progress=None: (_ for _ in ()).throw(RuntimeError))
     with pytest.raises(RuntimeError):

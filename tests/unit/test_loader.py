@@ -1,11 +1,14 @@
 """Loader mechanics on fake builders: once-only, fallback, clear failures, cache repair."""
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
-from core import loader, registry
-from core.registry import Candidate
+from core.errors import ModelUnavailable
+from core.runtime import gguf as conversion
+from core.runtime import loader, registry
+from core.runtime.registry import Candidate
 
 
 class FakeModel:
@@ -24,9 +27,13 @@ def fresh(monkeypatch):
 
 
 def use_candidates(monkeypatch, *candidates):
-    monkeypatch.setitem(registry.TASKS, "generation", list(candidates))
+    monkeypatch.setitem(registry.TASKS, "generation", replace(registry.TASKS["generation"], candidates=list(candidates)))
     monkeypatch.setattr(registry, "availability",
                         lambda c: None if c.source in ("local", "method") else "unreachable")
+
+
+def use_builder(monkeypatch, build):
+    monkeypatch.setitem(registry.TASKS, "generation", replace(registry.TASKS["generation"], build=build))
 
 
 def test_eight_threads_cause_one_load(fresh):
@@ -38,7 +45,7 @@ def test_eight_threads_cause_one_load(fresh):
         time.sleep(0.3)
         return FakeModel(), None
 
-    fresh.setitem(loader.BUILDERS, "generation", slow_build)
+    use_builder(fresh, slow_build)
     results = [None] * 8
     threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, loader.load("generation")))
                for i in range(8)]
@@ -60,7 +67,7 @@ def test_falls_back_and_says_why(fresh):
             raise OSError("no config.json in /broken")
         return FakeModel(), "tok"
 
-    fresh.setitem(loader.BUILDERS, "generation", build)
+    use_builder(fresh, build)
     got = loader.load("generation")
     assert got.candidate.id == "/good" and got.tokenizer == "tok"
     assert "unreachable" in got.notes[0] and "no config.json" in got.notes[1]
@@ -68,7 +75,7 @@ def test_falls_back_and_says_why(fresh):
 
 def test_nothing_loadable_says_what_to_install_or_set(fresh):
     use_candidates(fresh, Candidate("org/hub-model", "hub", "hub-model"))
-    with pytest.raises(loader.ModelUnavailable) as err:
+    with pytest.raises(ModelUnavailable) as err:
         loader.load("generation")
     assert "LLMLAB_MODEL_GENERATION" in str(err.value) and "unreachable" in str(err.value)
 
@@ -82,7 +89,7 @@ def test_method_candidate_has_no_model(fresh):
 def test_unknown_override_falls_back_with_a_clear_note(fresh):
     fresh.setenv("LLMLAB_MODEL_GENERATION", "nobody/no-such-model")
     use_candidates(fresh, Candidate("/good", "local", "good"))
-    fresh.setitem(loader.BUILDERS, "generation", lambda where, place: (FakeModel(), None))
+    use_builder(fresh, lambda where, place: (FakeModel(), None))
     got = loader.load("generation")
     assert got.candidate.id == "/good"
     assert "nobody/no-such-model" in got.notes[0] and "unreachable" in got.notes[0]
@@ -96,24 +103,24 @@ def test_corrupt_conversion_cache_is_converted_again(fresh, tmp_path):
 
     def fake_convert(source, target):
         conversions.append(target)
-        loader.shutil.rmtree(target, ignore_errors=True)  # as the real one replaces the folder
+        conversion.shutil.rmtree(target, ignore_errors=True)  # as the real one replaces the folder
         target.mkdir()
         (target / "weights").write_text("good")
-        (target / loader.CONVERTED_MARK).write_text(loader.json.dumps(loader._gguf_signature(source)))
+        (target / conversion.CONVERTED_MARK).write_text(conversion.json.dumps(conversion._gguf_signature(source)))
 
     def build(where, place):
-        if (loader.Path(where) / "weights").read_text() != "good":
+        if (conversion.Path(where) / "weights").read_text() != "good":
             raise ValueError("corrupt safetensors header")
         return FakeModel(), None
 
-    fresh.setattr(loader, "_convert", fake_convert)
+    fresh.setattr(conversion, "_convert", fake_convert)
     fresh.setattr(registry, "bundled_path", lambda name: gguf)
-    fresh.setitem(loader.BUILDERS, "generation", build)
+    use_builder(fresh, build)
     use_candidates(fresh, Candidate("smollm2-135m-instruct", "bundled", "SmolLM2"))
     fresh.setattr(registry, "availability", lambda c: None)
 
-    folder = loader.converted_folder(gguf, "smollm2-135m-instruct")
-    assert loader.converted_folder(gguf, "smollm2-135m-instruct") == folder  # cached: no second run
+    folder = conversion.converted_folder(gguf, "smollm2-135m-instruct")
+    assert conversion.converted_folder(gguf, "smollm2-135m-instruct") == folder  # cached: no second run
     (folder / "weights").write_text("garbage")
     got = loader.load("generation")
     assert got.source == "cache" and len(conversions) == 2
@@ -126,6 +133,6 @@ def test_half_written_cache_without_mark_is_redone(fresh, tmp_path):
     gguf.write_bytes(b"x")
     (tmp_path / "name").mkdir()  # a folder left by a crash, with no completion mark
     done = []
-    fresh.setattr(loader, "_convert", lambda source, target: done.append(target))
-    loader.converted_folder(gguf, "name")
+    fresh.setattr(conversion, "_convert", lambda source, target: done.append(target))
+    conversion.converted_folder(gguf, "name")
     assert done == [tmp_path / "name"]

@@ -1,16 +1,16 @@
 import pytest
 
-from core import hub, registry
+from core.runtime import hub, registry
 
 
 def test_every_task_has_an_offline_candidate():
-    for task, candidates in registry.TASKS.items():
-        assert any(c.source in ("bundled", "method") for c in candidates), task
+    for name, task in registry.TASKS.items():
+        assert any(c.source in ("bundled", "method") for c in task.candidates), name
 
 
 def test_offline_hub_candidates_are_unavailable_and_bundled_ones_are(monkeypatch):
     monkeypatch.setattr(hub, "online", lambda: False)
-    by_id = {c.id: c for cs in registry.TASKS.values() for c in cs}
+    by_id = {c.id: c for task in registry.TASKS.values() for c in task.candidates}
     assert "unreachable" in registry.availability(by_id["Qwen/Qwen2.5-0.5B-Instruct"])
     assert registry.availability(by_id["smollm2-135m-instruct"]) is None
     assert registry.availability(by_id["all-minilm-l6-v2"]) is None

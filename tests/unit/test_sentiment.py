@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from core import registry, sentiment, sentiment_batch
-from core.attribution import occlusion
-from core.sentiment_model import hub_labels
-from core.sentiment_text import MAX_CHARS, SentimentInputError, check
+from core import sentiment
+from core.errors import SentimentInputError
+from core.runtime import registry
+from core.sentiment import batch as sentiment_batch
+from core.sentiment.attribution import occlusion
+from core.sentiment.model import hub_labels
+from core.sentiment.text import MAX_CHARS, check
 
 
 def tiny_classifier(folder, id2label):

@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from core import extractive, summarize
-from core.registry import bundled_path
+from core import summarize
+from core.errors import SummarizeError
+from core.runtime.registry import bundled_path
+from core.summarize import abstractive, chunking, extractive, inputs
+from core.text.sentences import split_sentences
 
 ARTICLES = summarize.example_articles()
 LONG = "\n\n".join(a["text"] for a in ARTICLES)
@@ -47,19 +50,19 @@ def test_count_takes_a_number_or_a_ratio(sentences, ratio, n, wanted):
 
 @pytest.mark.parametrize("sentences, ratio", [(0, None), ("many", None), (3, 1.5), (3, -0.1)])
 def test_count_refuses_nonsense_with_a_message(sentences, ratio):
-    with pytest.raises(extractive.SummarizeError):
+    with pytest.raises(SummarizeError):
         extractive.count(10, sentences, ratio)
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", None, 42])
 def test_no_text_is_a_clear_error(text):
-    with pytest.raises(extractive.SummarizeError, match="no text to summarise"):
-        extractive.source(text)
+    with pytest.raises(SummarizeError, match="no text to summarise"):
+        inputs.source(text)
 
 
 def test_a_megabyte_of_text_is_refused_with_the_limit_in_the_message():
-    with pytest.raises(extractive.SummarizeError, match="200,000"):
-        extractive.source("All work and no play makes Jack a dull boy. " * 24_000)
+    with pytest.raises(SummarizeError, match="200,000"):
+        inputs.source("All work and no play makes Jack a dull boy. " * 24_000)
 
 
 def test_text_without_punctuation_is_cut_into_verbatim_pieces():
@@ -72,7 +75,7 @@ def test_text_without_punctuation_is_cut_into_verbatim_pieces():
 
 def test_highlights_cover_the_source_and_label_the_chosen_sentences():
     text = "One fish. Two fish. Red fish. Blue fish."
-    spans = extractive.split_sentences(text)
+    spans = split_sentences(text)
     result = extractive.Extract(text, spans, [1, 3], [0.0] * 4, "test", "test")
     assert "".join(t for t, _ in result.highlights()) == text
     assert [t for t, tag in result.highlights() if tag] == ["Two fish.", "Blue fish."]
@@ -96,24 +99,24 @@ class WordTokenizer:
 
 def test_pack_keeps_sentences_whole_chunks_within_budget_and_paragraphs():
     text = "\n\n".join(" ".join(f"Sentence {i} has five words." for i in range(p, p + 4)) for p in range(0, 20, 4))
-    spans, sizes = summarize.units(WordTokenizer(), text, budget=24)
+    spans, sizes = chunking.units(WordTokenizer(), text, budget=24)
     assert len(spans) == 20 and sizes == [5] * 20
-    chunks = summarize.pack(text, spans, sizes, budget=24)  # 4 sentences and the breaks between them
+    chunks = chunking.pack(text, spans, sizes, budget=24)  # 4 sentences and the breaks between them
     assert chunks == text.split("\n\n")
-    assert summarize.pack(text, spans, sizes, budget=1000) == [text]  # one chunk is the text as it is
+    assert chunking.pack(text, spans, sizes, budget=1000) == [text]  # one chunk is the text as it is
 
 
 def test_render_marks_left_out_sentences_with_a_space():
     text = "One fish.\n\nTwo fish. Red fish."
-    spans = summarize.split_sentences(text)
-    assert summarize.render(text, spans) == text
-    assert summarize.render(text, [spans[0], spans[2]]) == "One fish. Red fish."
+    spans = split_sentences(text)
+    assert chunking.render(text, spans) == text
+    assert chunking.render(text, [spans[0], spans[2]]) == "One fish. Red fish."
 
 
 def test_a_sentence_longer_than_the_budget_is_cut_to_fit():
     long = " ".join(["Word"] + ["word"] * 99)
     text = "Short one. " + long
-    spans, sizes = summarize.units(WordTokenizer(), text, budget=30)
+    spans, sizes = chunking.units(WordTokenizer(), text, budget=30)
     assert text[slice(*spans[0])] == "Short one." and all(s <= 30 for s in sizes)
     assert " ".join(text[s:e] for s, e in spans[1:]) == long
 
@@ -128,7 +131,7 @@ def test_a_sentence_longer_than_the_budget_is_cut_to_fit():
     ("今天天气很好。我们去公园", "今天天气很好。"),
 ])
 def test_tidy_strips_preambles_repeats_and_a_cut_off_sentence(raw, clean):
-    assert summarize.tidy(raw) == clean
+    assert abstractive.tidy(raw) == clean
 
 
 # --- the seq2seq path on a tiny random BART ------------------------------------------------------
@@ -158,20 +161,20 @@ def seq2seq(tiny_bart, monkeypatch):
     """The tiny model as the summarization override, with every chunk it is given recorded."""
     monkeypatch.setenv("LLMLAB_MODEL_SUMMARIZATION", tiny_bart)
     seen = []
-    original = summarize.Seq2SeqSummarizer.stream
+    original = abstractive.Seq2SeqSummarizer.stream
 
     def recording(self, text, max_new_tokens, num_beams):
         seen.append(len(self.tokenizer(text).input_ids))
         yield from original(self, text, max_new_tokens, num_beams)
 
-    monkeypatch.setattr(summarize.Seq2SeqSummarizer, "stream", recording)
+    monkeypatch.setattr(abstractive.Seq2SeqSummarizer, "stream", recording)
     return tiny_bart, seen
 
 
 def test_seq2seq_summarizer_is_loaded_from_the_override_and_says_so(seq2seq):
     model_id, _ = seq2seq
     model = summarize.summarizer(model_id)
-    assert isinstance(model, summarize.Seq2SeqSummarizer)
+    assert isinstance(model, abstractive.Seq2SeqSummarizer)
     assert model.context == CONTEXT and model.budget(16) == CONTEXT - 2
     assert "seq2seq" in model.method and "local" in model.loaded.describe()
 

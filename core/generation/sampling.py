@@ -16,6 +16,8 @@ import math
 import random
 from dataclasses import asdict, dataclass, field, fields
 
+from core.errors import BadSettings
+
 STAGES = ("model", "adjusted", "filtered")
 MAX_NEW_TOKENS = 1024
 MAX_STOP_STRINGS = 8
@@ -30,10 +32,6 @@ LIMITS = {
     "top_p": (0.01, 1.0, float),
     "repetition_penalty": (1.0, 2.0, float),
 }
-
-
-class BadSettings(ValueError):
-    """A setting that cannot be used at all (not a number, wrong type); the message says which."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from typing import Callable
 
 import pandas as pd
 
-from core import sentiment
-from core.sentiment_text import WORD
+from core.errors import BatchInputError
+from core.sentiment import classifier as sentiment
+from core.text.language import WORD
 
 MAX_ROWS = 10_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -20,10 +21,6 @@ CHUNK = 256                     # texts per progress step (the model batches wit
 SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}
 NAME_HINTS = ("text", "review", "sentence", "comment", "content", "body", "message", "tweet")
 LIMITS = f"at most {MAX_ROWS:,} rows and {MAX_BYTES // 2**20} MB"
-
-
-class BatchInputError(ValueError):
-    """The file cannot be classified; the message says why and what would work."""
 
 
 @dataclass

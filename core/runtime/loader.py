@@ -2,28 +2,23 @@
 
 `load(task)` walks the registry's candidates in order and returns the first that loads,
 once per process: concurrent callers wait for the one load. It owns device, dtype and
-threads (core.device), the offline sources (core.registry) and the GGUF -> safetensors
-conversion cache for the bundled chat model. Every result says what answered.
+threads (core.runtime.device), the task table and offline sources (core.runtime.registry) and
+the GGUF -> safetensors conversion cache (core.runtime.gguf). Every result says what answered.
 """
-import json
 import logging
-import os
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from core import registry
-from core.device import Placement, placement
-from core.registry import Candidate
+from core.errors import ModelUnavailable
+from core.runtime import registry
+from core.runtime.device import Placement, placement
+from core.runtime.gguf import converted_folder, discard_conversion
+from core.runtime.registry import Candidate
 
 log = logging.getLogger(__name__)
-
-
-class ModelUnavailable(RuntimeError):
-    """No candidate for a task could be loaded; the message says what to install or set."""
 
 
 @dataclass
@@ -49,83 +44,6 @@ class Loaded:
         return f"{self.candidate.label} · {self.source} · {self.placement} · {size}".rstrip(" ·")
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("LLMLAB_CACHE", Path.home() / ".cache" / "llmlab")).expanduser()
-
-
-# --- the bundled GGUF chat model, converted once -------------------------------------
-
-CONVERTED_MARK = "llmlab-converted.json"
-
-
-def _gguf_signature(gguf: Path) -> dict:
-    stat = gguf.stat()
-    return {"gguf": str(gguf), "size": stat.st_size}
-
-
-def converted_folder(gguf: Path, name: str) -> Path:
-    """A safetensors copy of `gguf` in the cache, made on first use (~30 s), reused after (~1 s)."""
-    from filelock import FileLock
-    target = cache_dir() / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):  # one conversion even across processes
-        mark = target / CONVERTED_MARK
-        try:
-            if json.loads(mark.read_text()) == _gguf_signature(gguf):
-                return target
-        except (OSError, ValueError):
-            pass
-        _convert(gguf, target)
-    return target
-
-
-def _convert(gguf: Path, target: Path) -> None:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    log.info("converting %s to safetensors in %s (once)", gguf.name, target)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model.hf_quantizer = None  # save_pretrained refuses a model still marked as GGUF-quantized
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    staging = target.with_name(target.name + f".tmp{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    model.save_pretrained(staging)
-    tokenizer.save_pretrained(staging)
-    (staging / CONVERTED_MARK).write_text(json.dumps(_gguf_signature(gguf)))
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)  # atomic: a crash leaves the old folder or none, never half of one
-
-
-def discard_conversion(folder: Path) -> None:
-    (folder / CONVERTED_MARK).unlink(missing_ok=True)
-
-
-# --- how each task's model is built from a folder or Hub id ---------------------------
-
-def _build_transformers(auto_class: str) -> Callable:
-    def build(where: str, place: Placement):
-        import transformers
-        model = getattr(transformers, auto_class).from_pretrained(where, dtype=place.dtype)
-        tokenizer = transformers.AutoTokenizer.from_pretrained(where)
-        return model.to(place.device).eval(), tokenizer
-    return build
-
-
-def _build_sentence_transformer(where: str, place: Placement):
-    from sentence_transformers import SentenceTransformer
-    kwargs = {"dtype": place.dtype} if place.device != "cpu" else {}
-    return SentenceTransformer(where, device=place.device, model_kwargs=kwargs), None
-
-
-BUILDERS: dict[str, Callable[[str, Placement], tuple[Any, Any]]] = {
-    "generation": _build_transformers("AutoModelForCausalLM"),
-    "embedding": _build_sentence_transformer,
-    "qa": _build_transformers("AutoModelForQuestionAnswering"),
-    "summarization": _build_transformers("AutoModelForSeq2SeqLM"),
-    "sentiment": _build_transformers("AutoModelForSequenceClassification"),
-}
-
-
 def _where(c: Candidate) -> tuple[str, str]:
     """(folder or Hub id to load from, source name for the UI)."""
     if c.source == "bundled":
@@ -145,14 +63,14 @@ def _build(task: str, c: Candidate) -> Loaded:
     start = time.perf_counter()
     where, source = _where(c)
     try:
-        model, tokenizer = BUILDERS[task](where, place)
+        model, tokenizer = registry.TASKS[task].build(where, place)
     except Exception:
         if source != "cache" or c.source != "bundled":
             raise
         log.warning("cached conversion in %s did not load; converting again", where)
         discard_conversion(Path(where))
         where, source = _where(c)
-        model, tokenizer = BUILDERS[task](where, place)
+        model, tokenizer = registry.TASKS[task].build(where, place)
     params = sum(p.numel() for p in model.parameters())
     return Loaded(task, c, model, tokenizer, place, source, params, time.perf_counter() - start)
 
@@ -204,10 +122,6 @@ def _nothing_loaded(task: str, notes: list[str]) -> str:
     return (f"No model for {task} could be loaded.\n  - " + "\n  - ".join(notes) +
             f"\nInstall the offline models with `make setup`, connect to the Hugging Face Hub, "
             f"or set {registry.env_var(task)} to a local model folder.")
-
-
-def loaded(task: str) -> Loaded | None:
-    return _default.get(task)
 
 
 def choices(task: str) -> list[Candidate]:

@@ -20,12 +20,14 @@ import threading
 import uuid
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import faiss
 import numpy as np
 
-from core.documents import Chunk, Document, chunk_document
+from core.errors import IndexingError
+from core.retrieval.embedding import Progress, embed, embedder_name
+from core.text.documents import Chunk, Document, chunk_document
 
 EXACT_LIMIT = 20_000        # chunks; past this a flat scan costs more per query than embedding it
 HNSW_LIMIT = 200_000        # past this, building the graph takes minutes; IVF trains in seconds
@@ -33,46 +35,7 @@ HNSW_M = 16                 # graph degree: recall vs. memory and build time
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 64         # candidates explored per query: recall@10 ~0.99 on 384-d embeddings
 IVF_PROBES = 32             # lists scanned per query
-EMBED_BATCH = 64            # texts per forward pass
-PROGRESS_STEP = 256         # texts per progress update
 FORMAT_VERSION = 1
-
-Progress = Callable[[float, str], None]
-
-
-class IndexingError(ValueError):
-    """An index operation that cannot be done; the message is meant for the user."""
-
-
-# --- embedding ---------------------------------------------------------------------------
-
-def embedder():
-    """The registry's embedding model (a SentenceTransformer), loaded once per process."""
-    from core.loader import load
-    return load("embedding")
-
-
-def embed(texts: list[str], progress: Progress | None = None, desc: str = "Embedding") -> np.ndarray:
-    """L2-normalised float32 embeddings, computed in batches with progress updates."""
-    model = embedder().model
-    dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") \
-        else model.get_sentence_embedding_dimension()
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for start in range(0, len(texts), PROGRESS_STEP):
-        if progress:
-            progress(start / len(texts), f"{desc}: {start}/{len(texts)} chunks")
-        batch = texts[start:start + PROGRESS_STEP]
-        out[start:start + len(batch)] = model.encode(
-            batch, batch_size=EMBED_BATCH, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False)
-    if progress:
-        progress(1.0, f"{desc}: {len(texts)}/{len(texts)} chunks")
-    return out
-
-
-def embedder_name() -> str:
-    return embedder().candidate.label
-
 
 # --- the index -----------------------------------------------------------------------------
 

@@ -1,14 +1,23 @@
-"""Plain data for showing generation and scoring: coloured token spans, step charts, a summary line.
+"""The one rendering layer: core results as the HTML, Markdown, token spans and chart tables the
+tabs show. Core never formats for a page; the tabs never format for themselves.
 
-Works on the dicts of `Update.to_dict()` / `Score.to_dict()`, so the same views can be built
-from what the API returns. No gradio here; the demos pass these values to their components.
+Token views work on the dicts of `Update.to_dict()` / `Score.to_dict()`, so the same views can be
+built from what the API returns.
 """
-import time
-from typing import Iterator
+import html
 
 import pandas as pd
 
-from core.sampling import STAGES
+from core.generation.sampling import STAGES
+from core.retrieval.search import Hit
+
+
+def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ") -> str:
+    """Paragraphs of `lines`, then each note as its own paragraph."""
+    return "\n\n".join(lines + [f"{mark}{n}" for n in notes])
+
+
+# --- generation: coloured tokens, the three-stage charts, summary lines ------------------------
 
 BANDS = [(0.9, "p ≥ 0.9"), (0.5, "0.5 ≤ p < 0.9"), (0.1, "0.1 ≤ p < 0.5"), (0.0, "p < 0.1")]
 BAND_COLORS = {"p ≥ 0.9": "#1a9850", "0.5 ≤ p < 0.9": "#a6d96a", "0.1 ≤ p < 0.5": "#fdae61",
@@ -102,7 +111,7 @@ def run_summary(run: dict | None) -> str:
             f"seed {stats['seed']}")
     if run.get("done"):
         line += f" · ended by {FINISH.get(run['finish_reason'], run['finish_reason'])}"
-    return "\n\n".join([line] + [f"⚠️ {n}" for n in run.get("notices", [])])
+    return notes_markdown([line], run.get("notices", []))
 
 
 def score_summary(result: dict | None) -> str:
@@ -113,15 +122,77 @@ def score_summary(result: dict | None) -> str:
     lines = [f"Perplexity **{result['perplexity']:.1f}** · total log-probability "
              f"{result['total_logprob']:.1f} over {result['scored_tokens']} tokens · "
              f"least expected: {worst}", f"Scored by **{result['model']}**"]
-    return "\n\n".join(lines + [f"⚠️ {n}" for n in result.get("notices", [])])
+    return notes_markdown(lines, result.get("notices", []))
 
 
-def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object, bool]]:
-    """(update, whether to redraw the heavier views now): at most every `every_s`, and at the end."""
-    last = 0.0
-    for update in updates:
-        now = time.perf_counter()
-        redraw = update.done or now - last >= every_s
-        if redraw:
-            last = now
-        yield update, redraw
+# --- passages: search hits and answers -------------------------------------------------------
+
+def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
+    """HTML of `text` with the character spans wrapped in <mark>."""
+    out, at = [], 0
+    for s, e in sorted(spans):
+        if s < at:
+            continue
+        out += [html.escape(text[at:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        at = e
+    out.append(html.escape(text[at:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def hit_html(hit: Hit, label: str | None = None, marks: list[tuple[int, int]] | None = None) -> str:
+    """One passage as HTML: its source and score, with `marks` (default: its best sentence) marked."""
+    label = label or f"#{hit.rank}"
+    marks = [hit.sentence] if marks is None else marks
+    mine = " (yours)" if hit.source == "yours" else ""
+    return (f'<div class="llmlab-hit"><div class="llmlab-hit-head"><b>{label}</b> '
+            f'score {hit.score:.3f} · <b>{html.escape(hit.chunk.doc)}</b>{mine} · {hit.position()}'
+            f'</div><div class="llmlab-hit-text">{highlighted(hit.chunk.text, marks)}</div></div>')
+
+
+def hits_html(hits) -> str:
+    return "\n".join(hit_html(h) for h in hits) if hits else "<p>No passages found.</p>"
+
+
+ANSWERED_BY = {"extractive": "extractive QA (answer span copied from a passage)",
+               "chat-reader": "chat model reading the retrieved passages (offline method)",
+               "not-found": "retrieval only: no passage scored high enough"}
+
+
+def answer_markdown(answer) -> str:
+    score = f" · score {answer.score:.3f}" if answer.score is not None else ""
+    how = ANSWERED_BY.get(answer.method, answer.method)
+    lines = [f"### {answer.text or '…'}", f"<small>Answered by **{how}** · {answer.model}{score}</small>"]
+    if answer.evidence:
+        lines.append(f"Closest sentence to the question: {answer.evidence}")
+    return notes_markdown(lines, answer.notices)
+
+
+def answer_passages_html(answer) -> str:
+    blocks = [hit_html(hit, f"[{i + 1}]", [(s, e) for h, s, e in answer.marks if h == i])
+              for i, hit in enumerate(answer.hits)]
+    return "\n".join(blocks) or "<p>No passages.</p>"
+
+
+def ingest_markdown(report) -> str:
+    lines = []
+    if report.added:
+        lines.append(f"Indexed **{len(report.added)}** document(s) in {report.chunks} passages: "
+                     + ", ".join(report.added))
+    lines += [f"⚠️ {w}" for w in report.warnings]
+    lines += [f"❌ {e}" for e in report.errors]
+    return "\n\n".join(lines) or "Nothing to add: upload files or paste text."
+
+
+# --- summaries and sentiment -------------------------------------------------------------------
+
+def summary_info(kind: str, method: str, model: str, notes: list[str], extra: str = "") -> str:
+    lines = [f"**{kind}** · {method} · model: {model}" + (f" · {extra}" if extra else "")]
+    return "\n".join(lines + [f"- {note}" for note in notes])
+
+
+def sentiment_markdown(result) -> str:
+    if result.error:
+        return f"⚠️ {result.error}"
+    return notes_markdown([f"**{result.label}** ({result.scores[result.label]:.0%})"]
+                          + [f"- ⚠️ {note}" for note in result.notes]
+                          + [f"<small>Model: {result.model}</small>"], [])

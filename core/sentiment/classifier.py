@@ -5,8 +5,8 @@ pushed the prediction.
     classify(["good", "", "bad"])              -> [Sentiment, Sentiment(error=...), Sentiment]
     explain("The food was terrible")           -> (Sentiment, Attribution)
 
-The model is whatever `core.loader.load("sentiment")` serves: a fine-tuned Hub classifier when
-the Hub is reachable, offline the MiniLM + LoRA adapter this project trained (core.sentiment_model).
+The model is whatever `core.runtime.loader.load("sentiment")` serves: a fine-tuned Hub classifier when
+the Hub is reachable, offline the MiniLM + LoRA adapter this project trained (core.sentiment.model).
 """
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from core import loader
-from core.attribution import Attribution, occlusion
-from core.sentiment_text import WORD, SentimentInputError, check, truncation_note
+from core.errors import SentimentInputError
+from core.runtime import loader
+from core.sentiment.attribution import Attribution, occlusion
+from core.sentiment.text import check, truncation_note
+from core.text.language import WORD
 
 if TYPE_CHECKING:  # the model module imports torch, which the app must not wait for at start
-    from core.sentiment_model import Backend
+    from core.sentiment.model import Backend
 
 __all__ = ["Sentiment", "SentimentInputError", "backend", "classify", "explain", "describe"]
 
@@ -40,7 +42,7 @@ _lock = threading.Lock()
 
 def backend(model_id: str | None = None) -> Backend:
     """The classifier for the sentiment task (or candidate `model_id`), built once per process."""
-    from core.sentiment_model import adapter_backend, hub_backend
+    from core.sentiment.model import adapter_backend, hub_backend
     found = loader.load("sentiment", model_id)
     key = found.candidate.id
     if key not in _backends:

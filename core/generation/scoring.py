@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from core import loader
-from core.generate import GenerationError, Text, context_limit
+from core.errors import GenerationError
+from core.generation.decode import Text, context_limit
+from core.runtime import loader
 
 LEAST_EXPECTED = 5
 CHUNK = 512

@@ -1,31 +1,31 @@
-"""Summaries: extractive (core.extractive) and abstractive, of texts of any length.
+"""Abstractive summaries of texts of any length (extractive ones are in core.summarize.extractive).
 
     for update in summarize_stream(text, max_new_tokens=128, num_beams=1):
         print(update.stage, update.text)          # the summary as it is written
 
-Two abstractive summarizers, picked by core.loader for the "summarization" task:
+Two abstractive summarizers, picked by core.runtime.loader for the "summarization" task:
   seq2seq        an AutoModelForSeq2SeqLM (distilbart-cnn from the Hub): the encoder reads the
                  text, `generate` writes the summary
-  chat-summary   offline: the chat model (core.generate) with a summarization prompt
+  chat-summary   offline: the chat model (core.generation) with a summarization prompt
 
 A text longer than the model reads at once is cut into chunks of whole sentences (counted
 with the model's tokenizer), each chunk is summarised, and the chunk summaries are then
 summarised together (map-reduce; again if they are still too long). A text that would need
-more than MAX_CHUNKS chunks is first cut down to its most central sentences (core.extractive).
+more than MAX_CHUNKS chunks is first cut down to its most central sentences (core.summarize.extractive).
 Greedy decoding streams token by token; beam search cannot stream, so it shows each chunk's
 summary when it is done.
 """
-import json
 import re
 import threading
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Iterator
 
-from core import generate, loader
-from core.documents import DocumentError, _pieces, read_document, split_sentences
-from core.extractive import (MAX_CHARS, Extract, SummarizeError, extract, join_sentences,  # noqa: F401
-                             rank, sentence_spans, source, too_long)
+from core import generation
+from core.runtime import loader
+from core.summarize.chunking import most_central, pack, units
+from core.summarize.extractive import join_sentences
+from core.summarize.inputs import source
+from core.text.sentences import split_sentences
 
 MAX_CHUNKS = 8            # chunks summarised at most; a longer text is first cut to its central sentences
 CHAT_CHUNK_TOKENS = 1024  # a small chat model loses the thread in longer inputs, and prefill is slow on CPU
@@ -36,7 +36,6 @@ REPETITION_PENALTY = 1.1  # greedy decoding of a small model loops without it
 SYSTEM = ("You summarize texts. Reply with the summary only: a few plain sentences with the main "
           "facts of the text, no introduction and no opinion.")
 PROMPT = "Text:\n{text}\n\nWrite a short summary of this text."
-ARTICLES = Path(__file__).resolve().parent.parent / "examples" / "articles"
 
 
 @dataclass
@@ -82,13 +81,13 @@ class Seq2SeqSummarizer:
 
 
 class ChatSummarizer:
-    """The chat model with a summarization prompt (core.generate for greedy streaming)."""
+    """The chat model with a summarization prompt (core.generation for greedy streaming)."""
 
     def __init__(self, method: loader.Loaded, chat: loader.Loaded):
         self.loaded, self.tokenizer = chat, chat.tokenizer
         self.method = method.candidate.label
-        self.context = generate.context_limit(chat)
-        self.overhead = len(self.tokenizer(generate.render_chat(self.tokenizer, self.messages("")),
+        self.context = generation.context_limit(chat)
+        self.overhead = len(self.tokenizer(generation.render_chat(self.tokenizer, self.messages("")),
                                            add_special_tokens=False).input_ids)
 
     @staticmethod
@@ -101,12 +100,12 @@ class ChatSummarizer:
     def stream(self, text: str, max_new_tokens: int, num_beams: int) -> Iterator[str]:
         messages = self.messages(text)
         if num_beams == 1:
-            for update in generate.chat_stream(messages, max_new_tokens=max_new_tokens, top_n=0,
+            for update in generation.chat_stream(messages, max_new_tokens=max_new_tokens, top_n=0,
                                                repetition_penalty=REPETITION_PENALTY,
                                                model_id=self.loaded.candidate.id):
                 yield update.text
             return
-        prompt = generate.render_chat(self.tokenizer, messages)
+        prompt = generation.render_chat(self.tokenizer, messages)
         inputs = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt",
                                 return_token_type_ids=False).to(self.loaded.model.device)
         yield from stream_generate(self.loaded.model, self.tokenizer, inputs, dict(
@@ -167,78 +166,6 @@ def stream_generate(model, tokenizer, inputs, settings: dict) -> Iterator[str]:
         thread.join()
     if failed:
         raise failed[0]
-
-
-# --- preprocess: sentences into chunks that fit the model ------------------------------------
-
-Span = tuple[int, int]
-
-
-def token_counts(tokenizer, pieces: list[str]) -> list[int]:
-    return [len(ids) for ids in tokenizer(pieces, add_special_tokens=False).input_ids] if pieces else []
-
-
-def units(tokenizer, text: str, budget: int) -> tuple[list[Span], list[int]]:
-    """The sentences of `text` as spans, with their token counts; a sentence longer than
-    `budget` tokens is cut into pieces that fit."""
-    spans, _ = sentence_spans(text)
-    out, sizes = [], []
-    for (start, end), size in zip(spans, token_counts(tokenizer, [text[s:e] for s, e in spans])):
-        if size <= budget:
-            out.append((start, end))
-            sizes.append(size)
-            continue
-        pieces = _pieces(text, start, end, max(1, int((end - start) * budget / size * 0.8)))
-        out += pieces
-        sizes += token_counts(tokenizer, [text[s:e] for s, e in pieces])
-    return out, sizes
-
-
-def render(text: str, spans: list[Span]) -> str:
-    """The text of these spans: the source's own spacing between neighbours (paragraphs stay
-    paragraphs), one space where sentences in between were left out."""
-    out, last = "", None
-    for start, end in spans:
-        if last is not None:
-            gap = text[last:start]
-            out += gap if not gap.strip() else " "
-        out += text[start:end]
-        last = end
-    return out
-
-
-def pack(text: str, spans: list[Span], sizes: list[int], budget: int) -> list[str]:
-    """Consecutive sentences grouped into chunks of at most `budget` tokens."""
-    groups, current, used = [], [], 0
-    for span, size in zip(spans, sizes):
-        if current and used + size > budget:
-            groups.append(current)
-            current, used = [], 0
-        current.append(span)
-        used += size + 1  # +1: the space or line break between sentences
-    if current:
-        groups.append(current)
-    return [render(text, group) for group in groups]
-
-
-def most_central(text: str, spans: list[Span], sizes: list[int], budget: int, max_chunks: int
-                 ) -> tuple[list[str], int, str]:
-    """The most central sentences (core.extractive's ranking), in source order, packed into at
-    most `max_chunks` chunks: (the chunks, their tokens, how the sentences were ranked)."""
-    _, scores, how, _, _ = rank([text[s:e] for s, e in spans])
-    order = sorted(range(len(spans)), key=lambda i: -scores[i])
-    target = budget * max_chunks
-    while True:  # packing whole sentences leaves gaps, so aim lower until the chunks fit
-        keep, used = [], 0
-        for i in order:
-            if used + sizes[i] <= target:
-                keep.append(i)
-                used += sizes[i] + 1
-        keep.sort()
-        chunks = pack(text, [spans[i] for i in keep], [sizes[i] for i in keep], budget)
-        if len(chunks) <= max_chunks:
-            return chunks, sum(sizes[i] for i in keep), how
-        target = int(target * 0.9)
 
 
 # --- postprocess -------------------------------------------------------------------------------
@@ -337,26 +264,4 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
 
 def summarize(text: str, **settings) -> SummaryUpdate:
     """The final update of summarize_stream (same arguments)."""
-    return generate.last(summarize_stream(text, **settings))
-
-
-# --- input from files ----------------------------------------------------------------------------
-
-def read_file(path: str) -> str:
-    """The text of an uploaded document (core.documents' reader), if Summarize can take it."""
-    if not path:
-        raise SummarizeError("No file was uploaded.")
-    try:
-        text = read_document(path).text
-    except DocumentError as err:
-        raise SummarizeError(str(err)) from None
-    if len(text) > MAX_CHARS:
-        raise SummarizeError(too_long(len(text)))
-    return text
-
-
-def example_articles() -> list[dict]:
-    """The bundled articles: [{"file", "title", "key_sentence", "text"}] (examples/articles/index.json)."""
-    index = json.loads((ARTICLES / "index.json").read_text(encoding="utf-8"))
-    return [{**entry, "text": (ARTICLES / entry["file"]).read_text(encoding="utf-8")} for entry in index]
-
+    return generation.last(summarize_stream(text, **settings))

@@ -4,7 +4,7 @@
         print(update.text)          # the cumulative generated text
 
 Our own decoding loop over the model with its KV cache (one forward pass per token), so
-each step's logits are at hand: core.sampling turns them into the token and the record of
+each step's logits are at hand: core.generation.sampling turns them into the token and the record of
 the three stages. Stop strings are checked on the decoded text; a `cancel` event or closing
 the generator ends generation before the next forward pass.
 """
@@ -17,16 +17,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
 
-from core import loader
-from core.sampling import BadSettings, Sampler, Settings, Step, TokenNames
+from core.errors import GenerationError
+from core.generation.prompts import TRANSCRIPT_STOP, clean_messages, fit_chat
+from core.generation.sampling import Sampler, Settings, Step, TokenNames
+from core.runtime import loader
 
 DEFAULT_MAX_CONTEXT = 4096  # prefill of more on a 2-vCPU Space takes tens of seconds
-ROLES = ("system", "user", "assistant")
-TRANSCRIPT_STOP = "\nUser:"
-
-
-class GenerationError(ValueError):
-    """The request cannot be served as asked (empty or too long prompt, bad messages, bad settings)."""
 
 
 @dataclass
@@ -47,7 +43,7 @@ class Update:
     inside are shared between snapshots.
 
     text:    the cumulative generated text (stop string and end-of-text token excluded)
-    steps:   one core.sampling.Step per generated token so far, with its candidates in
+    steps:   one core.generation.sampling.Step per generated token so far, with its candidates in
              three stages (empty when top_n=0)
     done, finish_reason: "eos" (model ended), "stop" (a stop string), "length" (max tokens
              or the context is full), "cancelled"
@@ -81,7 +77,7 @@ class Update:
                 "notices": list(self.notices), "steps": list(self._step_dicts) if steps else []}
 
 
-# --- context and prompts ---------------------------------------------------------------
+# --- context ---------------------------------------------------------------------------
 
 def context_limit(loaded: loader.Loaded) -> int:
     """Tokens the model may read and write in one go: its own limit, capped by LLMLAB_MAX_CONTEXT."""
@@ -91,84 +87,8 @@ def context_limit(loaded: loader.Loaded) -> int:
     return min(own or cap, cap)
 
 
-def clean_messages(messages) -> list[dict]:
-    """A history ready for the model: clean_history, non-empty, ending with a user message."""
-    if isinstance(messages, str):
-        messages = [{"role": "user", "content": messages}]
-    if not isinstance(messages, (list, tuple)) or not messages:
-        raise GenerationError("The chat is empty: write a message first.")
-    clean = clean_history(messages)
-    if not clean[-1]["content"].strip() or clean[-1]["role"] != "user":
-        raise GenerationError("The last message must be a non-empty user message.")
-    return clean
-
-
-def clean_history(messages) -> list[dict]:
-    """[{role, content}] with content as plain text; accepts gradio's message dicts too."""
-    if messages is None:
-        return []
-    if not isinstance(messages, (list, tuple)):
-        raise GenerationError("The chat history must be a list of {role, content} messages.")
-    clean = []
-    for m in messages:
-        role = m.get("role") if isinstance(m, dict) else None
-        if role not in ROLES:
-            raise GenerationError(f"Each message needs a role among {ROLES}; got {m!r:.80}.")
-        content = m.get("content")
-        if isinstance(content, list):  # gradio 6: [{"type": "text", "text": ...}, ...]
-            content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-        if isinstance(content, dict):
-            content = content.get("text", "")
-        clean.append({"role": role, "content": str(content or "")})
-    return clean
-
-
-def render_chat(tokenizer, messages: list[dict]) -> str:
-    """The prompt text: the model's chat template, or a plain transcript for base models."""
-    if tokenizer.chat_template:
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    lines = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
-    return "\n".join(lines) + "\nAssistant:"
-
-
-def fit_chat(tokenizer, messages: list[dict], budget: int) -> tuple[list[int], int]:
-    """(prompt ids, how many oldest turns were dropped) so that the prompt fits `budget` tokens.
-
-    System messages stay; the oldest other turns go first; the kept history starts with a
-    user turn. The count of dropped turns is found by bisection (the prompt shrinks as
-    more are dropped), so a long history costs a few template renders, not one per turn.
-    """
-    system = [m for m in messages if m["role"] == "system"]
-    turns = [m for m in messages if m["role"] != "system"]
-    starts = [i for i, m in enumerate(turns) if m["role"] == "user"]
-
-    def ids(start: int) -> list[int]:
-        return tokenizer(render_chat(tokenizer, system + turns[start:]), add_special_tokens=False).input_ids
-
-    low, high = 0, len(starts) - 1  # find the first start index whose prompt fits
-    best = None
-    while low <= high:
-        middle = (low + high) // 2
-        prompt = ids(starts[middle])
-        if len(prompt) <= budget:
-            best, high = (prompt, starts[middle]), middle - 1
-        else:
-            low = middle + 1
-    if best is None:
-        raise GenerationError(f"The last message alone is {len(ids(starts[-1]))} tokens; this model "
-                              f"reads at most {budget} here. Shorten it.")
-    return best[0], best[1]
-
-
 def _budget(context: int, settings: Settings) -> int:
     return context - min(settings.max_new_tokens, context // 2)
-
-
-def _checked(settings: dict) -> tuple[Settings, list[str]]:
-    try:
-        return Settings.checked(**settings)
-    except BadSettings as err:
-        raise GenerationError(str(err)) from None
 
 
 # --- public entry points ---------------------------------------------------------------
@@ -178,7 +98,7 @@ def stream(prompt: str, *, model_id: str | None = None, top_n: int = 10,
     """Continue `prompt` as plain text (completion). Yields Updates; see `Update`."""
     if not isinstance(prompt, str) or not prompt.strip():
         raise GenerationError("The prompt is empty: type some text for the model to continue.")
-    checked, notices = _checked(settings)
+    checked, notices = Settings.checked(**settings)
     loaded = loader.load("generation", model_id)
     started = time.perf_counter()  # the one-off model load is not part of time to first token
     ids = loaded.tokenizer(prompt).input_ids
@@ -202,8 +122,8 @@ def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature:
     empty or unusable input raises GenerationError with a message fit for the user.
     `top_n` candidates per stage are recorded in `update.steps` (0 = record nothing).
     """
-    checked, notices = _checked(dict(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k,
-                                     top_p=top_p, repetition_penalty=repetition_penalty, stop=stop, seed=seed))
+    checked, notices = Settings.checked(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k,
+                                        top_p=top_p, repetition_penalty=repetition_penalty, stop=stop, seed=seed)
     messages = clean_messages(messages)
     loaded = loader.load("generation", model_id)
     started = time.perf_counter()

@@ -1,9 +1,9 @@
 """Train the offline sentiment classifier: a LoRA adapter on all-MiniLM-L6-v2 plus a linear head.
 
-    python -m core.sentiment_train            # ~5 min on 2 CPU cores; rewrites core/data/sentiment/minilm-lora/
+    python -m core.sentiment.train            # ~5 min on 2 CPU cores; rewrites core/sentiment/data/minilm-lora/
 
 No fine-tuned sentiment model installs with pip, so the project trains its own on sentences it
-wrote (core/data/sentiment/train.tsv) and measures it on a separate held-out set (eval.tsv),
+wrote (core/sentiment/data/train.tsv) and measures it on a separate held-out set (eval.tsv),
 once, after training: the recipe below is fixed, not tuned on the held-out set.
 The adapter is small (~1.4 MB); at load time it is merged into a copy of MiniLM, so the
 classifier runs at exactly MiniLM's speed. bench/sentiment_methods.py compares it with the
@@ -20,11 +20,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from core import loader
-from core.sentiment_model import (ADAPTER_DIR, LABELS, MAX_TOKENS, SentenceClassifier,
+from core.runtime import loader
+from core.sentiment.model import (ADAPTER_DIR, LABELS, MAX_TOKENS, SentenceClassifier,
                                   read_sentences)
 
-DATA = Path(__file__).parent / "data" / "sentiment"
+DATA = Path(__file__).parent / "data"
 RECIPE = {"lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.1,
           "target_modules": ["query", "key", "value", "dense"],
           "lr": 1e-3, "weight_decay": 0.01, "batch_size": 16, "epochs": 5,

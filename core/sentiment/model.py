@@ -2,7 +2,7 @@
 
 - Hub: a fine-tuned AutoModelForSequenceClassification (labels from `config.id2label`).
 - Offline: all-MiniLM-L6-v2 with this project's LoRA adapter merged in, mean-pooled, and a
-  linear head (trained by core/sentiment_train.py; files in core/data/sentiment/minilm-lora/).
+  linear head (trained by core/sentiment/train.py; files in core/sentiment/data/minilm-lora/).
 """
 import copy
 import csv
@@ -14,10 +14,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from core import loader
+from core.errors import ModelUnavailable
+from core.runtime import loader
 
 LABELS = ["negative", "positive"]          # the offline classifier's classes, in logit order
-ADAPTER_DIR = Path(__file__).parent / "data" / "sentiment" / "minilm-lora"
+ADAPTER_DIR = Path(__file__).parent / "data" / "minilm-lora"
 MAX_TOKENS = 256                           # all-MiniLM-L6-v2 reads at most 256 word pieces
 POOLED_SCALE = 10.0                        # unit-length embedding x 10 -> logits of a useful range
 
@@ -65,9 +66,6 @@ class Backend:
                 out[idx] = logits.float().softmax(-1).cpu().numpy()
         return out
 
-    def token_count(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
-
 
 def hub_labels(id2label: dict) -> list[str]:
     """Class names from a model config, made readable: LABEL_0/1(/2) -> negative/(neutral/)positive."""
@@ -100,8 +98,8 @@ def adapter_backend(folder: Path = ADAPTER_DIR) -> Backend:
     from peft import PeftModel
     from safetensors.torch import load_file
     if not (folder / "adapter_model.safetensors").exists():
-        raise loader.ModelUnavailable(f"The offline sentiment adapter is missing from {folder}; "
-                                      f"train it with `python -m core.sentiment_train`.")
+        raise ModelUnavailable(f"The offline sentiment adapter is missing from {folder}; "
+                                      f"train it with `python -m core.sentiment.train`.")
     embedding = loader.load("embedding")
     base = copy.deepcopy(embedding.model[0].auto_model)
     encoder = PeftModel.from_pretrained(base, str(folder)).merge_and_unload().eval()

@@ -2,7 +2,7 @@
 
     doc = read_document("notes.pdf")                    # a path, or bytes plus a name
     doc = document_from_text(pasted, name="pasted")     # text typed or pasted by a user
-    spans = split_sentences(doc.text)                   # [(start, end), ...] character offsets
+    spans = split_sentences(doc.text)                   # core.text.sentences: character offsets
     chunks = chunk_document(doc)                        # passages with document, page, offsets
 
 Offsets always index into `Document.text` (the normalised text), so a chunk or a sentence
@@ -16,15 +16,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import DocumentError
+from core.text.language import language_warnings
+from core.text.sentences import pieces, split_sentences
+
 MAX_BYTES = 10 * 1024 * 1024        # per file; a Space shares one process among many users
 MAX_CHARS = 2_000_000               # normalised text per document (~400 book pages)
 SUPPORTED = {".txt": "text", ".md": "text", ".markdown": "text", ".text": "text",
              ".pdf": "pdf", ".html": "html", ".htm": "html"}
 SUPPORTED_TEXT = "TXT, MD, PDF or HTML"
-
-
-class DocumentError(ValueError):
-    """A document that cannot be read; the message is meant for the user."""
 
 
 @dataclass
@@ -218,99 +218,7 @@ def _assemble(name: str, page_texts: list[str]) -> Document:
     return Document(name, text, pages, language_warnings(text, name))
 
 
-# --- language ----------------------------------------------------------------------------
-
-ENGLISH_WORDS = set("the of and to a in is that it for on as with are was be by this an or "
-                    "from at not which have has can its their they we you he she his her "
-                    "but if will would more than into when what how also these them".split())
-
-
-def language_warnings(text: str, name: str = "the text") -> list[str]:
-    """A warning when the text is not English (the offline embedding model is English-only)."""
-    sample = text[:20_000]
-    letters = [ch for ch in sample if ch.isalpha()]
-    if not letters:
-        return []
-    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
-    if latin / len(letters) < 0.5:
-        return [f"{name} is mostly non-Latin script (e.g. Chinese, Japanese, Russian); the "
-                f"embedding model was trained on English, so search and answers will be poor."]
-    words = re.findall(r"[a-zA-Z]+", sample.lower())
-    if len(words) >= 30 and sum(w in ENGLISH_WORDS for w in words) / len(words) < 0.08:
-        return [f"{name} does not look like English; the embedding model was trained on "
-                f"English, so search and answers may be poor."]
-    return []
-
-
-# --- sentences and chunks ---------------------------------------------------------------
-
-ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "fig",
-                 "al", "approx", "no", "vol", "cf", "inc", "ltd", "jr", "sr", "u.s", "p"}
-CLOSERS = "\"'”’)]}»」』】）〕〉》"
-# a Latin end mark must be followed by whitespace (or the end); a CJK end mark needs nothing after it
-_END = re.compile(rf"(?:[.!?…]+[{re.escape(CLOSERS)}]*(?=\s|$)|[。！？｡．!?]+[{re.escape(CLOSERS)}]*)")
-
-
-_LINE_ITEM = re.compile(r"^[ \t]*(?:#{1,6} |>|[*+-] |\d+[.)] ).*$", flags=re.M)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans as (start, end) character offsets into `text`, whitespace trimmed.
-
-    Ends a sentence at . ! ? … followed by whitespace (not after common abbreviations,
-    initials or decimals), at the CJK marks 。！？ with or without a space after them,
-    at blank lines, and at line starts that open a heading, list item or quote.
-    Single line breaks inside a paragraph (wrapped text, PDF lines) do not end a sentence.
-    """
-    cuts = set()
-    for match in _END.finditer(text):
-        end = match.end()
-        if match.group()[0] == "." and _is_abbreviation(text, match.start()):
-            continue
-        cuts.add(end)
-    for match in re.finditer(r"\n\s*\n|\n(?=[ \t]*(?:#{1,6} |>|[*+-] |\d+[.)] ))", text):
-        cuts.add(match.start())
-    for match in _LINE_ITEM.finditer(text):  # a heading, list item or quote line ends at its line end
-        cuts.add(match.end())
-    spans, start = [], 0
-    for cut in sorted(cuts) + [len(text)]:
-        span = _trim(text, start, cut)
-        if span:
-            spans.append(span)
-        start = cut
-    return spans
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([\w.]+)$", text[max(0, dot - 12):dot])
-    if not word:
-        return False
-    token = word.group(1).lower()
-    if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):  # "J. Smith"
-        return True
-    nxt = text[dot + 1:dot + 3].lstrip()
-    return bool(nxt) and nxt[0].islower()  # "approx. five" is not a sentence end
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if end > start else None
-
-
-def _pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """A sentence longer than max_chars, cut at whitespace (or anywhere, for CJK runs)."""
-    out = []
-    while end - start > max_chars:
-        cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
-        cut = cut if cut > start else start + max_chars
-        out.append(_trim(text, start, cut))
-        start = cut
-    out.append(_trim(text, start, end))
-    return [p for p in out if p]
-
+# --- chunks -------------------------------------------------------------------------
 
 def chunk_document(doc: Document, max_chars: int = 600, overlap: int = 1) -> list[Chunk]:
     """Passages of whole sentences up to `max_chars`, each repeating the last `overlap`
@@ -319,7 +227,7 @@ def chunk_document(doc: Document, max_chars: int = 600, overlap: int = 1) -> lis
     for page, page_start, page_end in doc.pages:
         sentences = []
         for s, e in split_sentences(doc.text[page_start:page_end]):
-            sentences += _pieces(doc.text, page_start + s, page_start + e, max_chars)
+            sentences += pieces(doc.text, page_start + s, page_start + e, max_chars)
         i = 0
         while i < len(sentences):
             j = i + 1

@@ -1,0 +1,181 @@
+"""What one session searches: the example corpus (examples/corpus, embedded once per process
+or loaded from its saved copy, shared read-only) and the session's own documents.
+
+    corpus = Corpus()                                  # one per browser session
+    report = ingest(corpus, ["notes.pdf"], progress=...)
+    key = save_corpus(corpus); corpus = load_corpus(None, key)
+"""
+import hashlib
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import DocumentError, IndexingError, SearchError
+from core.retrieval import index as ix
+from core.retrieval.embedding import embedder_name
+from core.text.documents import document_from_text, read_document
+
+EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+MAX_SESSION_CHUNKS = 50_000   # ~80 MB of vectors per session on a shared Space; past EXACT_LIMIT
+
+
+# --- the shared example corpus --------------------------------------------------------------
+
+_example: ix.Index | None = None
+_example_lock = threading.Lock()
+
+
+def example_files() -> list[Path]:
+    return sorted(p for p in EXAMPLE_DIR.iterdir() if p.suffix in (".md", ".txt"))
+
+
+def example_index() -> ix.Index:
+    """The example corpus, indexed once per process (thread-safe) and never changed after."""
+    global _example
+    if _example is not None:
+        return _example
+    with _example_lock:
+        if _example is None:
+            _example = _load_or_build_examples()
+    return _example
+
+
+def _load_or_build_examples() -> ix.Index:
+    files = example_files()
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    model = embedder_name()
+    digest.update(model.encode() + str(ix.FORMAT_VERSION).encode())
+    folder = f"examples-{digest.hexdigest()[:16]}"  # content-addressed: edits re-embed
+    try:
+        return ix.load(folder, model)
+    except IndexingError:
+        pass
+    index = ix.Index()
+    index.add_documents([read_document(p) for p in files])
+    try:
+        ix.save(index, folder)
+    except OSError:  # a read-only disk only costs re-embedding next time
+        pass
+    return index
+
+
+# --- one session's corpus ---------------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    """What one session searches: the shared examples (optional) and its own documents."""
+    own: ix.Index = field(default_factory=ix.Index)
+    use_examples: bool = True
+
+    def indexes(self) -> list[tuple[str, ix.Index]]:
+        out = [("example", example_index())] if self.use_examples else []
+        return out + ([("yours", self.own)] if len(self.own) else [])
+
+    def documents(self) -> list[str]:
+        return [doc for _, index in self.indexes() for doc in index.documents()]
+
+    def __len__(self) -> int:
+        return sum(len(index) for _, index in self.indexes())
+
+    def describe(self) -> str:
+        parts = []
+        if self.use_examples:
+            ex = example_index()
+            parts.append(f"{len(ex.documents())} example documents ({len(ex)} passages)")
+        if len(self.own):
+            parts.append(f"{len(self.own.documents())} of yours ({len(self.own)} passages, "
+                         f"{self.own.kind} index)")
+        return " + ".join(parts) or "no documents"
+
+
+def session(corpus: Corpus | None, use_examples: bool = True) -> Corpus:
+    """The session's corpus (a new one on its first request), with the examples on or off."""
+    corpus = corpus if isinstance(corpus, Corpus) else Corpus()
+    corpus.use_examples = bool(use_examples)
+    return corpus
+
+
+KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def save_corpus(corpus: Corpus | None) -> str:
+    """Save the session's own documents under a new random key (the only way to load them)."""
+    if corpus is None or not len(corpus.own):
+        raise SearchError("There are no documents of yours to save; add some first.")
+    key = secrets.token_urlsafe(18)
+    ix.save(corpus.own, f"sessions/{key}")
+    return key
+
+
+def load_corpus(corpus: Corpus | None, key: str) -> Corpus:
+    """Replace the session's own documents by those saved under `key`."""
+    key = (key or "").strip()
+    if not KEY.match(key):
+        raise SearchError("That is not a saved-index key (it looks like 24 letters, digits, - or _).")
+    try:
+        own = ix.load(f"sessions/{key}", embedder_name())
+    except IndexingError as err:
+        raise SearchError(str(err).replace(f"sessions/{key}", "that key")) from None
+    corpus = session(corpus, corpus.use_examples if corpus else True)
+    corpus.own = own
+    return corpus
+
+
+@dataclass
+class IngestReport:
+    added: list[str]
+    chunks: int
+    errors: list[str]
+    warnings: list[str]
+
+
+def ingest(corpus: Corpus, files=(), text: str = "", progress=None) -> IngestReport:
+    """Read, chunk, embed and index files (paths) and pasted text into the session's index.
+
+    Every readable document is added; each unreadable one is reported and skipped. Nothing
+    already indexed is lost: the index changes only once all new documents are embedded.
+    """
+    docs, errors = [], []
+    taken = set(corpus.documents())
+    for path in files or ():
+        try:
+            docs.append(read_document(path, Path(str(path)).name))
+        except DocumentError as err:
+            errors.append(str(err))
+    if text and text.strip():
+        try:
+            docs.append(document_from_text(text, name=_free_name("pasted text", taken)))
+        except DocumentError as err:
+            errors.append(str(err))
+    fresh = []
+    for doc in docs:
+        if doc.name in taken:
+            errors.append(f"{doc.name}: a document with this name is already indexed; skipped.")
+            continue
+        taken.add(doc.name)
+        fresh.append(doc)
+    if not fresh:
+        if not errors:
+            errors.append("Nothing to add: upload TXT, MD, PDF or HTML files, or paste some text.")
+        return IngestReport([], 0, errors, [])
+    try:
+        chunks = corpus.own.add_documents(fresh, progress, max_chunks=MAX_SESSION_CHUNKS)
+    except IndexingError as err:
+        return IngestReport([], 0, errors + [str(err)], [])
+    return IngestReport([d.name for d in fresh], len(chunks), errors,
+                        [w for d in fresh for w in d.warnings])
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base} ({n})"
+    return name
+
+
+# --- searching ----------------------------------------------------------------------------------

@@ -1,0 +1,141 @@
+"""Semantic search over a session's corpus (core.retrieval.corpus): the top-k passages, each
+with its best-matching sentence, and a 2-D map of the corpus.
+
+    result = search(corpus, "how does attention work?", k=5)
+    result.hits[0].sentence_text                       # the best-matching sentence of the best passage
+
+A query searches the example index and the session's own index and merges the scores.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.errors import SearchError
+from core.retrieval.embedding import embed, embedder
+from core.retrieval.corpus import Corpus
+from core.text.checks import require_text
+from core.text.documents import Chunk
+from core.text.language import language_warnings
+from core.text.sentences import split_sentences
+
+MAX_K = 20
+MAX_QUERY = 2000
+MAP_POINTS = 3_000            # most points drawn on the 2-D map
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float              # cosine similarity of query and passage
+    chunk: Chunk
+    source: str               # "example" | "yours"
+    chunk_id: int             # position in its index
+    sentence: tuple[int, int] = (0, 0)   # best-matching sentence, offsets into chunk.text
+    sentence_score: float = 0.0
+
+    @property
+    def sentence_text(self) -> str:
+        return self.chunk.text[self.sentence[0]:self.sentence[1]]
+
+    def position(self) -> str:
+        return f"page {self.chunk.page}, characters {self.chunk.start}–{self.chunk.end}"
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    query_vector: np.ndarray
+    model: str
+    corpus: str
+    notices: list[str] = field(default_factory=list)
+
+
+def check_query(corpus: Corpus, query: str, k: int) -> int:
+    require_text(query, limit=MAX_QUERY, empty="Type a question or a search query first.",
+                 what="The query", error=SearchError)
+    if not len(corpus):
+        raise SearchError("No documents are loaded: upload some, paste text, or tick "
+                          "'Include the example corpus'.")
+    try:
+        k = int(k)
+    except (TypeError, ValueError):
+        raise SearchError("k must be a whole number.") from None
+    return max(1, min(k, MAX_K))
+
+
+def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None,
+           sentences: bool = True) -> SearchResult:
+    """Top-k passages over the corpus (optionally only `docs`), best first, each with its
+    best-matching sentence."""
+    k = check_query(corpus, query, k)
+    docs = [d for d in docs] if docs else None
+    if docs:
+        unknown = set(docs) - set(corpus.documents())
+        if unknown:
+            raise SearchError(f"Not in this corpus: {', '.join(sorted(unknown))}.")
+    vector = embed([query.strip()])
+    found = []
+    for source, index in corpus.indexes():
+        wanted = None if docs is None else [d for d in docs if d in index.texts]
+        if wanted == []:
+            continue
+        for score, i in index.search(vector, k, wanted)[0]:
+            found.append((score, source, i, index.chunks[i]))
+    found.sort(key=lambda f: -f[0])
+    hits = [Hit(r, s, chunk, source, i) for r, (s, source, i, chunk) in enumerate(found[:k], 1)]
+    if sentences:
+        mark_sentences(vector[0], hits)
+    return SearchResult(query, hits, vector[0], embedder().describe(), corpus.describe(),
+                        language_warnings(query, "The query"))
+
+
+def mark_sentences(vector: np.ndarray, hits: list[Hit]) -> None:
+    """Find, in every hit, the sentence closest in meaning to `vector` (one embedding batch)."""
+    spans = [split_sentences(h.chunk.text) or [(0, len(h.chunk.text))] for h in hits]
+    flat = [h.chunk.text[s:e] for h, hs in zip(hits, spans) for s, e in hs]
+    if not flat:
+        return
+    scores = embed(flat) @ vector
+    at = 0
+    for hit, hs in zip(hits, spans):
+        best = int(np.argmax(scores[at:at + len(hs)]))
+        hit.sentence, hit.sentence_score = hs[best], float(scores[at + best])
+        at += len(hs)
+
+
+# --- the 2-D map --------------------------------------------------------------------------------
+
+def corpus_map(corpus: Corpus, result: SearchResult | None = None):
+    """A DataFrame (x, y, kind, document, passage) of the corpus projected to 2-D by PCA,
+    with the query and the hits as their own kinds."""
+    import pandas as pd
+    from sklearn.decomposition import PCA
+    rows, vectors = [], []
+    hit_keys = {(h.source, h.chunk_id): h.rank for h in (result.hits if result else [])}
+    for source, index in corpus.indexes():
+        ids = np.arange(len(index))
+        if len(ids) > MAP_POINTS:  # keep the hits, sample the rest evenly
+            keep = set(np.linspace(0, len(ids) - 1, MAP_POINTS).astype(int))
+            keep |= {i for (s, i) in hit_keys if s == source}
+            ids = np.array(sorted(keep))
+        vectors.append(index.vectors(ids))
+        for i in ids:
+            c = index.chunks[i]
+            rank = hit_keys.get((source, int(i)))
+            rows.append({"kind": "hit" if rank else "passage", "document": c.doc,
+                         "passage": (f"#{rank}: " if rank else "") + c.text[:80]})
+    if not rows:
+        raise SearchError("No documents are loaded, so there is nothing to map.")
+    vectors = np.concatenate(vectors)
+    if result is not None:
+        rows.append({"kind": "query", "document": "", "passage": result.query[:80]})
+    if len(vectors) > 2:  # fitted on the corpus alone, so the map stays put from query to query
+        pca = PCA(n_components=2, random_state=0).fit(vectors)
+        xy = pca.transform(vectors if result is None else np.vstack([vectors, result.query_vector]))
+    else:
+        xy = np.zeros((len(rows), 2))
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "y", xy[:, 1].round(4))
+    frame.insert(0, "x", xy[:, 0].round(4))
+    return frame

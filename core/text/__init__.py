@@ -1,0 +1,1 @@
+"""Text in: documents read and normalised, sentences, chunks, language checks, input limits."""

@@ -1,0 +1,70 @@
+"""Sentences as character offsets: English abbreviations, decimals and initials; CJK end marks
+without spaces; headings, list items and blank lines. Every tab splits text here."""
+import re
+
+ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "fig",
+                 "al", "approx", "no", "vol", "cf", "inc", "ltd", "jr", "sr", "u.s", "p"}
+CLOSERS = "\"'”’)]}»」』】）〕〉》"
+# a Latin end mark must be followed by whitespace (or the end); a CJK end mark needs nothing after it
+_END = re.compile(rf"(?:[.!?…]+[{re.escape(CLOSERS)}]*(?=\s|$)|[。！？｡．!?]+[{re.escape(CLOSERS)}]*)")
+
+
+_LINE_ITEM = re.compile(r"^[ \t]*(?:#{1,6} |>|[*+-] |\d+[.)] ).*$", flags=re.M)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans as (start, end) character offsets into `text`, whitespace trimmed.
+
+    Ends a sentence at . ! ? … followed by whitespace (not after common abbreviations,
+    initials or decimals), at the CJK marks 。！？ with or without a space after them,
+    at blank lines, and at line starts that open a heading, list item or quote.
+    Single line breaks inside a paragraph (wrapped text, PDF lines) do not end a sentence.
+    """
+    cuts = set()
+    for match in _END.finditer(text):
+        end = match.end()
+        if match.group()[0] == "." and _is_abbreviation(text, match.start()):
+            continue
+        cuts.add(end)
+    for match in re.finditer(r"\n\s*\n|\n(?=[ \t]*(?:#{1,6} |>|[*+-] |\d+[.)] ))", text):
+        cuts.add(match.start())
+    for match in _LINE_ITEM.finditer(text):  # a heading, list item or quote line ends at its line end
+        cuts.add(match.end())
+    spans, start = [], 0
+    for cut in sorted(cuts) + [len(text)]:
+        span = trim(text, start, cut)
+        if span:
+            spans.append(span)
+        start = cut
+    return spans
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"([\w.]+)$", text[max(0, dot - 12):dot])
+    if not word:
+        return False
+    token = word.group(1).lower()
+    if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):  # "J. Smith"
+        return True
+    nxt = text[dot + 1:dot + 3].lstrip()
+    return bool(nxt) and nxt[0].islower()  # "approx. five" is not a sentence end
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def pieces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """A sentence longer than max_chars, cut at whitespace (or anywhere, for CJK runs)."""
+    out = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
+        cut = cut if cut > start else start + max_chars
+        out.append(trim(text, start, cut))
+        start = cut
+    out.append(trim(text, start, end))
+    return [p for p in out if p]
