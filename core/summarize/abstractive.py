@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from core import generation
+from core.generation.prompts import encode_chat
 from core.runtime import loader
 from core.summarize.chunking import most_central, pack, units
 from core.summarize.extractive import join_sentences
@@ -71,7 +72,7 @@ class Seq2SeqSummarizer:
     def stream(self, text: str, max_new_tokens: int, num_beams: int) -> Iterator[str]:
         model = self.loaded.model
         inputs = self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.context,
-                                return_token_type_ids=False).to(model.device)
+                                return_token_type_ids=False, split_special_tokens=True).to(model.device)
         default_min = getattr(model.generation_config, "min_length", 0) or 0
         settings = dict(max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False,
                         min_length=min(default_min, max_new_tokens // 2))
@@ -105,9 +106,9 @@ class ChatSummarizer:
                                                model_id=self.loaded.candidate.id):
                 yield update.text
             return
-        prompt = generation.render_chat(self.tokenizer, messages)
-        inputs = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt",
-                                return_token_type_ids=False).to(self.loaded.model.device)
+        import torch
+        ids = torch.tensor([encode_chat(self.tokenizer, messages)], device=self.loaded.model.device)
+        inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
         yield from stream_generate(self.loaded.model, self.tokenizer, inputs, dict(
             max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False, early_stopping=True,
             repetition_penalty=REPETITION_PENALTY))
