@@ -58,20 +58,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def port_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, or None. The port is tried the way the server
+    binds it (SO_REUSEADDR, as uvicorn and gradio do), so the TIME_WAIT sockets a killed run leaves
+    behind do not block a restart; "in use" is said only when something is listening there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
-            return True
-        except OSError:
-            return False
+            return None
+        except OSError as err:
+            bind_error = err
+    with socket.socket(family) as probe:
+        probe.settimeout(1)
+        listening = probe.connect_ex(("::1" if family == socket.AF_INET6 and host == "::" else
+                                      "127.0.0.1" if host == "0.0.0.0" else host, port)) == 0
+    if listening:
+        return (f"Port {port} on {host} is already in use (another LLM Lab?). Stop that process or "
+                f"choose another port: python app.py --port {port + 1}")
+    return f"Cannot listen on {host}:{port}: {bind_error.strerror or bind_error}."
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    if not port_free(args.host, args.port):
-        sys.exit(f"Port {args.port} on {args.host} is already in use (another LLM Lab?). "
-                 f"Stop that process or choose another port: python app.py --port {args.port + 1}")
+    problem = port_problem(args.host, args.port)
+    if problem:
+        sys.exit(problem)
     demo = build_app()
     demo.queue(default_concurrency_limit=2).launch(
         server_name=args.host, server_port=args.port, share=args.share, mcp_server=args.mcp,
