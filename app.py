@@ -16,8 +16,11 @@ import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
-from demos import header  # noqa: E402
+from demos import header, mcp, sessions, validate  # noqa: E402
 from demos.widgets import Session  # noqa: E402
+
+FILES_KEPT_S = int(os.environ.get("LLMLAB_FILES_KEPT", 3600))  # uploads and results of API sessions
+MAX_UPLOAD = "20mb"  # the largest file any tab takes (Sentiment's batch files)
 
 
 def tab_modules() -> list:
@@ -25,18 +28,25 @@ def tab_modules() -> list:
 
 
 def build_app() -> gr.Blocks:
-    with gr.Blocks(title="LLM Lab") as demo:
+    mcp.fix_gradio_mcp()
+    with validate.Blocks(title="LLM Lab", delete_cache=(min(600, FILES_KEPT_S), FILES_KEPT_S)) as demo:
         header.build(demo)
-        session = Session(corpus=gr.State(None))
+        session = Session.make()
         for module in tab_modules():
             with gr.Tab(module.TITLE):
                 module.build(session)
+        for box in [b for b in demo.blocks.values() if isinstance(b, gr.File)]:
+            box.upload(sessions.FILES.track_upload, box, None, api_visibility="private", queue=False,
+                       show_progress="hidden")
+        demo.unload(sessions.end_session)  # a closed tab's files and documents go at once
+    validate.check_limits(demo)
     return demo
 
 
 def launch_kwargs() -> dict:
     css = "\n".join(getattr(m, "CSS", "") for m in tab_modules())
-    return {"css": css, "show_error": True}
+    # show_error=False: the messages people see are gr.Error (UserError); nothing else leaks
+    return {"css": css, "show_error": False, "max_file_size": MAX_UPLOAD}
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -4,35 +4,35 @@ browser session only, and API callers pass it explicitly."""
 import gradio as gr
 
 from core import generation
-from demos.widgets import Session, settings_controls, settings_dict, token_view, user_errors, view_updates
+from core.generation.prompts import MAX_MESSAGE_CHARS, MAX_SYSTEM_CHARS
+from demos.widgets import (ChatHistory, Session, group, settings_controls, settings_dict, token_view,
+                           user_errors, view_updates)
 
 TITLE = "Chat"
 SYSTEM = "You are a helpful assistant. Answer briefly."
 
 
 @user_errors
-def chat_send(message: str, history: list[dict], system: str, model: str, max_new_tokens: int,
-              temperature: float, top_k: int, top_p: float, repetition_penalty: float, stop: str,
-              seed: int | None):
-    """Send a message to the chat model and stream its answer.
+def chat_send(message: str, history: list[dict] | None = None, system: str = SYSTEM,
+              model: str | None = None, max_new_tokens: int = 128, temperature: float = 0.3,
+              top_k: int = 50, top_p: float = 0.95, repetition_penalty: float = 1.1, stop: str = "",
+              seed: int | None = None):
+    """Send a message to the chat model and get its answer, with the probability of every token.
 
     Args:
-        message: your next message.
-        history: the conversation so far, as the previous call returned it: a list of
-            {"role": "user"|"assistant", "content": [{"type": "text", "text": ...}]}; [] to start one.
-        system: the system prompt (instructions for the assistant); blank for none.
-        model: generation model id (see the Model dropdown); blank for the default.
+        message: your next message (at most 8,000 characters).
+        history: the conversation so far, as the previous call returned it: a list of {"role": "user" or "assistant", "content": "..."} messages (at most 200 messages, 100,000 characters); leave it out to start one.
+        system: instructions for the assistant (at most 4,000 characters); empty for none.
+        model: a generation model id from the list; leave it out for the default.
         max_new_tokens: at most this many tokens in the answer (1-1024).
-        temperature: 0 = greedy; higher = more random (0-2).
-        top_k: keep only the k most likely tokens (0 = off).
-        top_p: keep the smallest set of tokens whose probability adds up to p (1 = off).
-        repetition_penalty: >1 discourages repeating tokens (1-2).
-        stop: stop strings, one per line.
-        seed: random seed for reproducible sampling; blank = random.
+        temperature: 0 = greedy (always the most likely token); higher = more random (0-2).
+        top_k: sample only from the k most likely tokens (0 = off, up to 200).
+        top_p: sample only from the most likely tokens whose probabilities add up to p (0.01-1; 1 = off).
+        repetition_penalty: above 1 discourages repeating tokens (1-2).
+        stop: stop strings, one per line (at most 1,000 characters).
+        seed: a whole number for reproducible sampling; leave it out for a random one.
     Returns:
-        the conversation including the answer, the cleared message box, a summary line (model, device, tokens/s, time to first token, and a
-        notice when old turns were left out to fit the context), the answer's tokens coloured
-        by probability and every step's candidates as JSON.
+        the conversation including the answer; the cleared message box; a summary line (model, device, tokens/s, time to first token, and a notice when old turns were left out to fit the context); the answer's tokens coloured by probability; every step's candidates as JSON.
     """
     if not (message or "").strip():
         raise gr.Error("The message is empty: type something to say.")
@@ -45,13 +45,13 @@ def chat_send(message: str, history: list[dict], system: str, model: str, max_ne
 
 
 @user_errors
-def chat_undo(history: list[dict]):
-    """Take back the last message and its answer; the message returns to the input box.
+def chat_undo(history: list[dict] | None = None):
+    """Take back the last message of a conversation and its answer.
 
     Args:
         history: the conversation, as chat_send returned it.
     Returns:
-        the conversation without its last exchange, and that exchange's message.
+        the conversation without its last exchange; that exchange's message.
     """
     history = generation.clean_history(history)
     last_user = max((i for i, m in enumerate(history) if m["role"] == "user"), default=None)
@@ -68,9 +68,9 @@ def chat_clear():
 def build(session: Session) -> None:
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="Conversation", height=380, elem_id="chat-bot")
+            chatbot = ChatHistory(label="Conversation", height=380, elem_id="chat-bot")
             message = gr.Textbox(label="Message", placeholder="Say something and press Enter",
-                                 elem_id="chat-message")
+                                 max_length=MAX_MESSAGE_CHARS, elem_id="chat-message")
             with gr.Row():
                 send = gr.Button("Send", variant="primary", elem_id="chat-send")
                 stop = gr.Button("Stop", variant="stop", elem_id="chat-stop")
@@ -78,12 +78,12 @@ def build(session: Session) -> None:
                 clear = gr.Button("Clear", elem_id="chat-clear")
             view = token_view("chat")
         with gr.Column(scale=1):
-            system = gr.Textbox(SYSTEM, label="System prompt", lines=3, elem_id="chat-system")
+            system = gr.Textbox(SYSTEM, label="System prompt", lines=3, max_length=MAX_SYSTEM_CHARS,
+                                elem_id="chat-system")
             settings = settings_controls("chat", max_new_tokens=128, temperature=0.3)
 
     running = gr.on([send.click, message.submit], chat_send, [message, chatbot, system] + settings,
-                    [chatbot, message] + view, api_name="chat_send",
-                    concurrency_id="generation", concurrency_limit=1)
+                    [chatbot, message] + view, api_name="chat_send", **group("generation"))
     stop.click(None, cancels=[running])
     # both also stop an answer still streaming, which would otherwise bring the history back
     undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])

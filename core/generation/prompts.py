@@ -12,6 +12,11 @@ from core.errors import GenerationError
 
 ROLES = ("system", "user", "assistant")
 TRANSCRIPT_STOP = "\nUser:"
+# Caps on what a person sends, checked before any work (demos.validate); the context (4,096
+# tokens, about 16,000 characters of English) is the real limit, these stop far larger inputs.
+MAX_PROMPT_CHARS = 20_000     # a completion prompt, or a text to score
+MAX_MESSAGE_CHARS = 8_000     # one chat message
+MAX_SYSTEM_CHARS = 4_000      # a system prompt
 
 
 def clean_messages(messages) -> list[dict]:

@@ -1,0 +1,248 @@
+"""Pieces more than one tab uses: the error wrapper, the session's shared state, concurrency
+groups, the model menu, the sampling settings, the next-token view and the documents panel."""
+import functools
+import inspect
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Iterator
+
+import gradio as gr
+
+from core.errors import UserError
+from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
+from core.retrieval import corpus as corpora
+from core.runtime.loader import choices
+from core.text.documents import MAX_BYTES, SUPPORTED_TEXT
+from core.summarize.inputs import MAX_CHARS as MAX_PASTE
+from demos import render, sessions
+
+log = logging.getLogger("llmlab")
+
+
+def user_errors(fn):
+    """`fn` as an event handler: a UserError from core becomes a message on the page; any other
+    error is logged with its traceback and the person gets a message without internals."""
+    def fail(err: Exception):
+        if isinstance(err, UserError):
+            return gr.Error(str(err))
+        if isinstance(err, gr.Error):
+            return err
+        incident = uuid.uuid4().hex[:8]
+        log.exception("error %s in %s", incident, fn.__name__)
+        return gr.Error(f"Something went wrong on the server (incident {incident}); it was logged. "
+                        f"Try again, or with a different input.")
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as err:
+                raise fail(err) from None
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as err:
+            raise fail(err) from None
+    return call
+
+
+@dataclass
+class Session:
+    """Per-session state that several tabs share (made once per page by app.py)."""
+    corpus: gr.State       # a sessions.SessionData holding the session's documents (Ask and Search)
+    corpus_key: gr.Textbox  # hidden: API and MCP callers name a private corpus with it
+
+    @classmethod
+    def make(cls) -> "Session":
+        return cls(gr.State(sessions.SessionData),
+                   gr.Textbox("", visible=False, max_length=64, label="Corpus key"))
+
+
+# Cheap requests never wait behind long ones: each kind of work has its own queue and limit.
+CONCURRENCY = {"generation": 1,   # generate, score, chat, Ask's reader, abstractive summaries
+               "search": 4, "sentiment": 4, "extractive": 2,
+               "indexing": 2,     # reading, chunking and embedding uploaded documents
+               "sentiment-files": 1}
+
+
+def group(name: str) -> dict:
+    """The event arguments that put an event into concurrency group `name`."""
+    return {"concurrency_id": name, "concurrency_limit": CONCURRENCY[name]}
+
+from gradio.events import Dependency
+
+class FreeChoice(gr.Dropdown):
+    """A dropdown whose choices arrive later (e.g. a file's columns), so API and MCP callers
+    may name any value: its schema is a string, not an (empty) list of choices."""
+    is_template = True
+
+    def api_info(self) -> dict:
+        return {"type": "string"}
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+# --- the model menu and the sampling settings ------------------------------------------------
+
+def model_menu(task: str, elem_id: str, **kwargs) -> gr.Dropdown:
+    """The models that can serve `task` here, the first preselected."""
+    models = [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
+    return gr.Dropdown(models, value=models[0][1] if models else None, label="Model", elem_id=elem_id,
+                       **kwargs)
+
+
+def settings_controls(prefix: str, max_new_tokens: int = 64,
+                      temperature: float = 0.7) -> list[gr.components.Component]:
+    """Model menu and sampling settings, in the order generation.stream takes them."""
+    model = model_menu("generation", f"{prefix}-model")
+    low, high, _ = LIMITS["max_new_tokens"]
+    length = gr.Slider(low, high, value=max_new_tokens, step=1, label="Max new tokens",
+                       elem_id=f"{prefix}-max-tokens")
+    temp = gr.Slider(*LIMITS["temperature"][:2], value=temperature, step=0.05,
+                     label="Temperature (0 = greedy)", elem_id=f"{prefix}-temperature")
+    top_k = gr.Slider(0, 200, value=50, step=1, label="Top-k (0 = off)", elem_id=f"{prefix}-top-k")
+    top_p = gr.Slider(*LIMITS["top_p"][:2], value=0.95, step=0.01, label="Top-p (1 = off)",
+                      elem_id=f"{prefix}-top-p")
+    penalty = gr.Slider(*LIMITS["repetition_penalty"][:2], value=1.1, step=0.05,
+                        label="Repetition penalty (1 = off)", elem_id=f"{prefix}-penalty")
+    stop = gr.Textbox("", label="Stop strings, one per line", lines=2, max_lines=8, max_length=1000,
+                      elem_id=f"{prefix}-stop-strings")
+    seed = gr.Number(value=None, precision=0, minimum=0, maximum=SEED_RANGE - 1,
+                     label="Seed (blank = random; the run reports it)", elem_id=f"{prefix}-seed")
+    return [model, length, temp, top_k, top_p, penalty, stop, seed]
+
+
+def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed) -> dict:
+    return dict(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
+                repetition_penalty=repetition_penalty, seed=seed,
+                stop=[s for s in (stop or "").splitlines() if s])
+
+
+# --- the next-token view ---------------------------------------------------------------------
+
+def token_view(prefix: str):
+    """Coloured tokens, step picker and the three-stage charts; returns the components."""
+    tokens = gr.HighlightedText(label="Generated tokens: colour = probability of the drawn token "
+                                "(click a token to see its step)", color_map=render.BAND_COLORS,
+                                show_legend=True, combine_adjacent=False, elem_id=f"{prefix}-tokens")
+    info = gr.Markdown(elem_id=f"{prefix}-info")
+    with gr.Accordion("Next-token view: candidates at each step", open=True):
+        step = gr.Slider(0, 1, value=0, step=1, label="Step", elem_id=f"{prefix}-step")
+        caption = gr.Markdown(elem_id=f"{prefix}-step-caption")
+        with gr.Row():
+            charts = [gr.BarPlot(x="token", y="prob", color="kind", sort="-y", y_lim=[0, 1],
+                                 title=render.STAGE_TITLES[stage], x_title="", y_title="probability",
+                                 x_label_angle=-45,
+                                 color_map={"drawn": "#d62728", "other": "#1f77b4"}, height=260,
+                                 elem_id=f"{prefix}-chart-{stage}", elem_classes="step-chart")
+                      for stage in STAGES]
+    with gr.Accordion("The run as JSON (every step's candidates)", open=False):
+        run = gr.JSON(elem_id=f"{prefix}-json")
+    view = [tokens, info, run, step, *charts, caption]
+    step.input(show_step, [run, step], charts + [caption], api_visibility="private",
+               show_progress="hidden")
+    tokens.select(pick_step, run, [step, *charts, caption], api_visibility="private",
+                  show_progress="hidden")
+    return view
+
+
+def show_step(run: dict | None, index: float):
+    frames, caption = render.step_frames(run, index)
+    return *frames, caption
+
+
+def pick_step(run: dict | None, event: gr.SelectData):
+    index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+    return index, *show_step(run, index)
+
+
+def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object, bool]]:
+    """(update, whether to redraw the heavier views now): at most every `every_s`, and at the end."""
+    last = 0.0
+    for update in updates:
+        now = time.perf_counter()
+        redraw = update.done or now - last >= every_s
+        if redraw:
+            last = now
+        yield update, redraw
+
+
+def view_updates(updates):
+    """Values for token_view's components after each Update (the heavier ones throttled),
+    with the Update itself last."""
+    for update, redraw in throttled(updates):
+        run = update.to_dict(steps=redraw)
+        spans, info = render.generation_spans(update), render.run_summary(run)
+        if not redraw:
+            yield (spans, info) + (gr.skip(),) * (3 + len(STAGES)) + (update,)
+            continue
+        last = max(len(run["steps"]) - 1, 0)
+        frames, caption = render.step_frames(run, last)
+        slider = gr.Slider(0, max(last, 1), value=last, step=1)
+        yield (spans, info, run, slider, *frames, caption, update)
+
+
+# --- the documents panel (Ask and Search share one session corpus) ---------------------------
+
+def documents_panel(prefix: str, session: Session, api_visibility: str = "public") -> gr.Checkbox:
+    """Upload / paste controls; returns the 'include the example corpus' checkbox."""
+    with gr.Accordion("Your documents", open=False):
+        files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each",
+                        file_count="multiple", elem_id=f"{prefix}-files")
+        text = gr.Textbox(label="…or paste text", lines=3, max_lines=12, max_length=MAX_PASTE,
+                          elem_id=f"{prefix}-paste")
+        add = gr.Button("Add to my documents", elem_id=f"{prefix}-add")
+        status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
+    examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
+                           elem_id=f"{prefix}-use-examples")
+    add.click(add_documents, [files, text, examples, session.corpus, session.corpus_key], status,
+              api_name=f"{prefix}_add_documents", api_visibility=api_visibility, **group("indexing"))
+    return examples
+
+
+@user_errors
+def add_documents(files: list[str] | None = None, text: str = "", use_examples: bool = True,
+                  state: dict | None = None, corpus_key: str = "", request: gr.Request = None,
+                  progress=gr.Progress()):
+    """Add documents to a private corpus, to search them (run_search) or ask about them (ask).
+
+    Args:
+        files: TXT, MD, PDF or HTML files, up to 10 MB and 20 files each time.
+        text: text to add as one more document (at most 200,000 characters).
+        use_examples: also search the 36 example articles on language models.
+        corpus_key: the key of your private corpus to add to; leave it out the first time (over MCP the reply gives a new key to pass to ask and run_search).
+    Returns:
+        a report of what was indexed and what was skipped, and why, with the corpus key when the documents went into a private corpus.
+    """
+    corpus, key = sessions.documents_to_change(state, use_examples, corpus_key, request)
+    sessions.FILES.track(request, *(files or []))
+    report = corpora.ingest(corpus, files or [], text or "", progress)
+    return (render.ingest_markdown(report) + f"\n\nSearching: {corpus.describe()}."
+            + sessions.key_note(key))
+class ChatHistory(gr.Chatbot):
+    """A Chatbot whose API takes messages as {"role", "content": text} (or a list of parts): a
+    schema an MCP client can validate, unlike gradio's, whose references do not resolve."""
+    is_template = True
+
+    def api_info_as_input(self) -> dict:
+        part = {"type": "object", "properties": {"type": {"type": "string"}, "text": {"type": "string"}}}
+        return {"type": "array", "items": {
+            "type": "object", "required": ["role", "content"],
+            "properties": {"role": {"type": "string", "enum": ["user", "assistant", "system"]},
+                           "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": part}]}}}}
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+    
