@@ -60,10 +60,14 @@ def check_arguments(block_fn, inputs: list) -> None:
     """Raise gr.Error for the first argument its component cannot take; normalise in place."""
     components = block_fn.inputs
     names = parameter_names(block_fn)
-    if len(inputs) < len(components):
-        wanted = [n for n, c in zip(names, components) if not isinstance(c, gr.State)]
-        raise gr.Error(f"This endpoint takes {len(wanted)} argument(s) ({', '.join(wanted)}); "
-                       f"got fewer.")
+    defaults = [p[1] for p in utils.get_function_params(block_fn.fn)] if block_fn.fn else []
+    for i in range(len(inputs), len(components)):  # left out at the end: the defaults
+        component = components[i]
+        value = None if isinstance(component, gr.State) else getattr(component, "value", None)
+        if value is None and not isinstance(component, gr.State) and not (i < len(defaults) and defaults[i]):
+            wanted = [f"`{n}`" for n, c in zip(names, components) if not isinstance(c, gr.State)]
+            raise gr.Error(f"`{names[i]}` is missing; this endpoint takes {', '.join(wanted)}.")
+        inputs.append(value)
     for i, component in enumerate(components):
         check = next((check for kind, check in CHECKS.items() if isinstance(component, kind)), None)
         if check is not None:
@@ -191,11 +195,16 @@ def _files(component, value, name):
     if many and isinstance(value, list) and len(value) > MAX_FILES:
         raise gr.Error(f"{name}: {len(value)} files; the limit is {MAX_FILES} at once.")
     files = [_file(f, name) for f in (value if many and isinstance(value, list) else [value])]
-    if not all(isinstance(f, dict) and isinstance(f.get("path"), str) for f in files):
+    if not all(isinstance(f, dict) and isinstance(f.get("path"), str) and _uploaded(f["path"])
+               for f in files):
         what = f"a list of up to {MAX_FILES} files" if many else "a file"
         raise gr.Error(f"{name} must be {what}: uploaded to this app (with gradio_client: "
                        f"handle_file(path)), or given as an http(s) or base64 data: URL{_got(value)}.")
     return files if many and isinstance(value, list) else files[0]
+
+
+def _uploaded(path: str) -> bool:
+    return path.startswith(("http://", "https://")) or utils.is_in_or_equal(path, get_upload_folder())
 
 
 def _file(value, name):
