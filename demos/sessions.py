@@ -23,6 +23,7 @@ from gradio.utils import get_upload_folder
 from core.retrieval import corpus as corpora
 
 PRIVATE = corpora.PrivateCorpora()
+UPLOADS = Path(get_upload_folder())  # gradio's cache: uploads, downloads, results it serves
 
 
 class SessionData(dict):
@@ -114,7 +115,7 @@ class SessionFiles:
     def publish(self, path: str, request: gr.Request | None) -> str:
         """`path` moved into a fresh folder of gradio's cache (served from there as is) and
         held by the session."""
-        folder = Path(get_upload_folder()) / f"result-{secrets.token_hex(16)}"
+        folder = UPLOADS / f"result-{secrets.token_hex(16)}"
         folder.mkdir(parents=True)
         target = str(folder / Path(path).name)
         shutil.move(path, target)

@@ -16,7 +16,8 @@ from urllib.parse import urlparse
 
 import gradio as gr
 from gradio import processing_utils, utils
-from gradio.utils import get_upload_folder
+
+from demos.sessions import UPLOADS
 
 MAX_FILES = 20                # files in one upload box
 MAX_DATA_URL = 28 * 2**20     # a file sent inline as base64 (about 20 MB decoded)
@@ -204,7 +205,7 @@ def _files(component, value, name):
 
 
 def _uploaded(path: str) -> bool:
-    return path.startswith(("http://", "https://")) or utils.is_in_or_equal(path, get_upload_folder())
+    return path.startswith(("http://", "https://")) or utils.is_in_or_equal(path, UPLOADS)
 
 
 def _file(value, name):
@@ -217,7 +218,7 @@ def _file(value, name):
             raise gr.Error(f"{name}: a file given as a data: URL may be at most "
                            f"{MAX_DATA_URL * 3 // 4 // 2**20} MB.")
         try:
-            path = processing_utils.save_base64_to_cache(value, get_upload_folder())
+            path = processing_utils.save_base64_to_cache(value, str(UPLOADS))
         except ValueError:
             raise gr.Error(f"{name}: that data: URL is not valid base64.") from None
         return {"path": path, "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}
