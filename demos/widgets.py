@@ -13,6 +13,7 @@ import gradio as gr
 from core.errors import UserError
 from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
+from core.runtime import memory
 from core.runtime.loader import choices
 from core.text.documents import MAX_BYTES, SUPPORTED_TEXT
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
@@ -41,6 +42,8 @@ def user_errors(fn):
                 yield from fn(*args, **kwargs)
             except Exception as err:
                 raise fail(err) from None
+            finally:
+                memory.release()  # what a large request freed goes back to the system
         return stream
 
     @functools.wraps(fn)
@@ -49,6 +52,8 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except Exception as err:
             raise fail(err) from None
+        finally:
+            memory.release()
     return call
 
 
