@@ -40,13 +40,13 @@ def load() -> str:
 # --- an app under test -------------------------------------------------------------------------
 
 class App:
-    def __init__(self, checkout: Path, label: str):
+    def __init__(self, checkout: Path, label: str, env: dict | None = None):
         self.checkout, self.label = checkout, label
         with __import__("socket").socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
         python = checkout / ".venv" / "bin" / "python"
         self.process = subprocess.Popen([str(python if python.exists() else sys.executable), "app.py",
                                          "--port", str(self.port)], cwd=checkout, env=env,
@@ -118,7 +118,10 @@ def mix(app: App) -> dict[str, list[float]]:
             except Exception:
                 ok = False
             ended = time.perf_counter()
-            if ok and began - start > RAMP_S and ended - start < RAMP_S + MEASURE_S:
+            # generations are the background load (each waits minutes in its queue): all that end
+            # after the ramp count; the others must start and end in the window
+            window = ended - start < RAMP_S + MEASURE_S and began - start > RAMP_S
+            if ok and (window or (call is chat and ended - start > RAMP_S)):
                 with lock:
                     latencies[name].append(ended - began)
             i += 1
@@ -142,12 +145,12 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def run_mix(checkouts: list[tuple[str, Path]], rounds: int) -> list[str]:
-    results: dict[str, dict[str, list[float]]] = {label: {} for label, _ in checkouts}
-    loads: dict[str, list[str]] = {label: [] for label, _ in checkouts}
+def run_mix(variants: list[tuple[str, Path, dict]], rounds: int) -> list[str]:
+    results: dict[str, dict[str, list[float]]] = {label: {} for label, *_ in variants}
+    loads: dict[str, list[str]] = {label: [] for label, *_ in variants}
     for _ in range(rounds):
-        for label, checkout in checkouts:  # interleaved: A B A B
-            app = App(checkout, label)
+        for label, checkout, env in variants:  # interleaved: A B A B
+            app = App(checkout, label, env)
             try:
                 for name, values in mix(app).items():
                     results[label].setdefault(name, []).extend(values)
@@ -155,7 +158,7 @@ def run_mix(checkouts: list[tuple[str, Path]], rounds: int) -> list[str]:
             finally:
                 app.stop()
     rows = []
-    for label, _ in checkouts:
+    for label, *_ in variants:
         for name, values in results[label].items():
             rows.append([label, name, len(values), f"{percentile(values, 50):.2f}" if values else "–",
                          f"{percentile(values, 95):.2f}" if values else "–", ", ".join(loads[label])])
@@ -249,6 +252,8 @@ def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", nargs="*", default=["mix", "memory", "pdf"], choices=["mix", "memory", "pdf"])
     parser.add_argument("--baseline", type=Path, help="another checkout to run the same mix against")
+    parser.add_argument("--variant", action="append", default=[], metavar="LABEL:KEY=VALUE,...",
+                        help="also run this checkout with these environment variables")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
     command = " ".join(["python -m bench.reliability", *(argv or [])])
@@ -258,8 +263,13 @@ def main(argv=None) -> str:
     if "memory" in args.part:
         lines += run_memory(ROOT)
     if "mix" in args.part:
-        checkouts = [("this checkout", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
-        lines += run_mix(checkouts, args.rounds)
+        variants = [("this checkout", ROOT, {})]
+        for variant in args.variant:
+            label, _, settings = variant.partition(":")
+            variants.append((label, ROOT, dict(kv.split("=", 1) for kv in settings.split(",") if kv)))
+        if args.baseline:
+            variants.append((f"baseline ({args.baseline})", args.baseline, {}))
+        lines += run_mix(variants, args.rounds)
     return save("reliability", "\n".join(lines))
 
 

@@ -5,7 +5,7 @@ import gradio as gr
 
 from core import generation
 from core.generation.prompts import MAX_MESSAGE_CHARS, MAX_SYSTEM_CHARS
-from demos.widgets import (ChatHistory, Session, group, settings_controls, settings_dict, token_view,
+from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, token_view,
                            user_errors, view_updates)
 
 TITLE = "Chat"
@@ -68,7 +68,7 @@ def chat_clear():
 def build(session: Session) -> None:
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = ChatHistory(label="Conversation", height=380, elem_id="chat-bot")
+            chatbot = chat_history(label="Conversation", height=380, elem_id="chat-bot")
             message = gr.Textbox(label="Message", placeholder="Say something and press Enter",
                                  max_length=MAX_MESSAGE_CHARS, elem_id="chat-message")
             with gr.Row():

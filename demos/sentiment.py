@@ -6,7 +6,7 @@ from core.sentiment import batch as sentiment_batch
 from core.sentiment.text import MAX_CHARS
 from demos import sessions
 from demos.render import sentiment_markdown
-from demos.widgets import FreeChoice, Session, group, user_errors
+from demos.widgets import Session, free_choice, group, user_errors
 
 TITLE = "Sentiment"
 CSS = ""
@@ -98,8 +98,7 @@ def build(session: Session) -> None:
         with gr.Row():
             upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"],
                              type="filepath", elem_id="sentiment-file")
-            column = FreeChoice(label="Text column", choices=[], allow_custom_value=True,
-                                elem_id="sentiment-column")
+            column = free_choice(label="Text column", choices=[], elem_id="sentiment-column")
         run_file = gr.Button("Classify file", elem_id="sentiment-run-file")
         batch_info = gr.Markdown(elem_id="sentiment-batch-info")
         table = gr.Dataframe(label="Results", interactive=False, elem_id="sentiment-table")

@@ -82,26 +82,30 @@ def group(name: str) -> dict:
     return {"concurrency_id": name, "concurrency_limit": CONCURRENCY[name]}
 
 
-class ChatHistory(gr.Chatbot):
+# Two components whose API schema is made simpler than gradio's. They are changed on the instance:
+# a subclass of a gradio component would make gradio write a .pyi file next to this one.
+HISTORY_SCHEMA = {"type": "array", "items": {
+    "type": "object", "required": ["role", "content"],
+    "properties": {"role": {"type": "string", "enum": ["user", "assistant", "system"]},
+                   "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": {
+                       "type": "object", "properties": {"type": {"type": "string"},
+                                                        "text": {"type": "string"}}}}]}}}}
+
+
+def chat_history(**kwargs) -> gr.Chatbot:
     """A Chatbot whose API takes messages as {"role", "content": text} (or a list of parts): a
     schema an MCP client can validate, unlike gradio's, whose references do not resolve."""
-    is_template = True
-
-    def api_info_as_input(self) -> dict:
-        part = {"type": "object", "properties": {"type": {"type": "string"}, "text": {"type": "string"}}}
-        return {"type": "array", "items": {
-            "type": "object", "required": ["role", "content"],
-            "properties": {"role": {"type": "string", "enum": ["user", "assistant", "system"]},
-                           "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": part}]}}}}
+    chatbot = gr.Chatbot(**kwargs)
+    chatbot.api_info_as_input = lambda: HISTORY_SCHEMA
+    return chatbot
 
 
-class FreeChoice(gr.Dropdown):
-    """A dropdown whose choices arrive later (e.g. a file's columns), so API and MCP callers
-    may name any value: its schema is a string, not an (empty) list of choices."""
-    is_template = True
-
-    def api_info(self) -> dict:
-        return {"type": "string"}
+def free_choice(**kwargs) -> gr.Dropdown:
+    """A dropdown whose choices arrive later (e.g. a file's columns), so API and MCP callers may
+    name any value: its schema is a string, not an (empty) list of choices."""
+    dropdown = gr.Dropdown(allow_custom_value=True, **kwargs)
+    dropdown.api_info = lambda: {"type": "string"}
+    return dropdown
 
 
 # --- the model menu and the sampling settings ------------------------------------------------
