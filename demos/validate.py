@@ -39,6 +39,9 @@ class Blocks(gr.Blocks):
         except gr.Error:
             raise
         except Exception as err:  # what the checks above let through, said without internals
+            if any(_has_url(value) for value in inputs):
+                raise gr.Error("A file could not be fetched from its address: only public http(s) "
+                               "addresses are fetched. Upload it, or send it as a base64 data: URL.") from None
             raise gr.Error(f"An argument could not be read ({type(err).__name__}). Check the "
                            f"endpoint's parameters in the API page.") from None
 
@@ -202,6 +205,12 @@ def _files(component, value, name):
         raise gr.Error(f"{name} must be {what}: uploaded to this app (with gradio_client: "
                        f"handle_file(path)), or given as an http(s) or base64 data: URL{_got(value)}.")
     return files if many and isinstance(value, list) else files[0]
+
+
+def _has_url(value) -> bool:
+    if isinstance(value, list):
+        return any(_has_url(v) for v in value)
+    return isinstance(value, dict) and str(value.get("path", "")).startswith(("http://", "https://"))
 
 
 def _uploaded(path: str) -> bool:

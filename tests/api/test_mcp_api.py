@@ -114,7 +114,9 @@ def test_mcp_refusals_are_messages_for_a_person(app_url):
         assert too_long.error and "the limit is 20,000" in too_long.text
         bad_history = agent.call("chat_send", message="Hi", history=[{"role": "robot", "content": "x"}])
         assert bad_history.error and "'robot' is not one of" in bad_history.text
-    for reply in (no_key, wrong, empty, too_long, bad_history):
+        private = agent.call("sentiment_batch_file", path="http://127.0.0.1:9/reviews.csv")
+        assert private.error and "only public http(s) addresses are fetched" in private.text
+    for reply in (no_key, wrong, empty, too_long, bad_history, private):
         assert "Traceback" not in reply.text and "pydantic" not in reply.text.lower()
 
 
