@@ -45,7 +45,7 @@ def finetune_file_columns(path: str | None):
 
 @user_errors
 def finetune_train(examples: str = "", file: str | None = None, text_column: str | None = None,
-                   label_column: str | None = None, method: str = "lora", epochs: int = 0, models=None,
+                   label_column: str | None = None, method: str = "lora", epochs: int = 10, models=None,
                    request: gr.Request = None):
     """Fine-tune a text classifier on labelled examples (any label names), streaming its progress.
 
@@ -62,15 +62,14 @@ def finetune_train(examples: str = "", file: str | None = None, text_column: str
         text_column: the file's text column; blank to guess.
         label_column: the file's label column; blank to guess (a column named "label" is taken).
         method: "lora" (adapters + head) or "head" (head only).
-        epochs: passes over the training examples (1-30; 0 = the method's default, 5 for lora and
-            20 for head); training also stops at the time budget.
+        epochs: passes over the training examples (1-30); training also stops at the time budget.
     Returns:
         the job's status, the training loss per step, the held-out accuracy per epoch, the held-out
         examples with their labels before and after training, the model's key (pass it to
         sentiment_finetuned, in this session), and everything as JSON.
     """
     models = finetune.session(models, request.session_hash if request else "")
-    job = models.start(finetune.load(examples, file, text_column, label_column), method, epochs or None)
+    job = models.start(finetune.load(examples, file, text_column, label_column), method, epochs)
     for snap in job.follow():
         loss, accuracy = render.finetune_curves(snap)
         yield (render.finetune_markdown(snap), loss, accuracy, render.finetune_predictions(snap), snap["key"],
@@ -161,9 +160,8 @@ def build(session: Session) -> None:
             with gr.Row():
                 method = gr.Radio([(name, key) for key, name in finetune.METHODS.items()], value="lora",
                                   label="What learns", elem_id="finetune-method")
-                defaults = ", ".join(f"{m} {r['epochs']}" for m, r in finetune.RECIPES.items())
-                epochs = gr.Slider(0, finetune.EPOCHS[1], value=0, step=1, elem_id="finetune-epochs",
-                                   label=f"Epochs (0 = the method's default: {defaults})")
+                epochs = gr.Slider(*finetune.EPOCHS, value=finetune.DEFAULT_EPOCHS, step=1, label="Epochs",
+                                   elem_id="finetune-epochs")
             with gr.Row():
                 train = gr.Button("Train", variant="primary", elem_id="finetune-train")
                 cancel = gr.Button("Cancel", variant="stop", elem_id="finetune-cancel")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from core.errors import FineTuneError, UserError
 from core.sentiment.batch import read_table
-from core.sentiment.text import clean
 from core.text import checks
+from core.text.documents import normalise
 
 MAX_ROWS = 2_000            # examples per job
 MAX_TYPED_CHARS = 200_000   # the typed box, checked before it is split into lines
@@ -123,7 +123,7 @@ def examples(pairs: list[tuple[str, str]], seed: int = 0) -> Examples:
     notes, seen, kept = [], {}, []
     dropped = conflicting = cut = 0
     for label, text in pairs:
-        label, text = clean(str(label)), clean(str(text))
+        label, text = normalise(str(label)), normalise(str(text))
         if not label or not text:
             dropped += 1
             continue

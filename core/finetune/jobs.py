@@ -27,6 +27,7 @@ from dataclasses import asdict
 from typing import Iterator
 
 from core.errors import FineTuneError, UserError
+from core.finetune.classifier import EPOCHS as DEFAULT_EPOCHS
 from core.finetune.classifier import METHODS, RECIPES, Classifier, Point, accuracy, fit
 from core.finetune.data import Examples
 
@@ -178,7 +179,7 @@ class SessionModels:
         if stale is not None and stale is not self:  # a store the session lost: do not leak its models
             stale.release()
 
-    def start(self, examples: Examples, method: str = "lora", epochs: int | None = None,
+    def start(self, examples: Examples, method: str = "lora", epochs: int = DEFAULT_EPOCHS,
               budget_s: float | None = None, recipe: dict | None = None) -> Job:
         """Start a job in the background, or FineTuneError saying why not now. `recipe`
         overrides classifier.RECIPES (bench/finetune.py chooses them with it)."""
@@ -186,7 +187,7 @@ class SessionModels:
         if method not in METHODS:
             raise FineTuneError(f"Choose a method: {', '.join(METHODS)} (got {method!r}).")
         try:
-            epochs = int(RECIPES[method]["epochs"] if epochs in (None, "") else epochs)
+            epochs = int(epochs)
         except (TypeError, ValueError):
             raise FineTuneError(f"Epochs must be a whole number from {EPOCHS[0]} to {EPOCHS[1]}.") from None
         epochs = min(max(epochs, EPOCHS[0]), EPOCHS[1])

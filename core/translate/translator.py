@@ -28,6 +28,7 @@ from core.runtime.registry import Candidate
 from core.summarize.abstractive import stream_generate
 from core.summarize.chunking import pack, units
 from core.text import checks
+from core.text.documents import normalise
 from core.text.language import english_note
 
 MAX_CHARS = 5_000           # about a page; the offline chat model writes ~15 tokens/s on 2 CPU cores
@@ -177,8 +178,10 @@ def translate_stream(text: str, direction: str | None = "auto",
                      model_id: str | None = None) -> Iterator[TranslationUpdate]:
     """The translation of `text`, streamed. direction: "auto" (by script), "en-zh" or "zh-en";
     model_id: a "translation" candidate (None = the first that serves the direction)."""
-    text = checks.require_text(text, limit=MAX_CHARS, empty="There is no text to translate: type or "
-                               "paste some English or Chinese.", error=TranslateError).strip()
+    empty = "There is no text to translate: type or paste some English or Chinese."
+    text = normalise(checks.require_text(text, limit=MAX_CHARS, empty=empty, error=TranslateError))
+    if not text:  # only control characters or broken UTF-16
+        raise TranslateError(empty)
     direction = direction_of(text, direction)
     source, target = DIRECTIONS[direction]
     model, notes = translator(direction, model_id)

@@ -77,6 +77,7 @@ def test_a_csv_with_any_label_names_trains(client, tmp_path):
     ("a: one\na: two\na: three", "at least two different labels"),
     ("a: one\nb: two\nb: three", "at least 2 examples"),
     ("a: x\n" * 50_000, "the limit is 200,000"),
+    ("A: \x00\nB: \x01\x02", "these examples have 0"),
 ])
 def test_bad_examples_get_a_message(client, examples, message):
     with pytest.raises(Exception, match=message):

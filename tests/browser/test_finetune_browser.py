@@ -1,5 +1,7 @@
 """The Fine-tune tab in a real browser: train with a live curve, see before/after predictions, use the
 model in the Sentiment tab, and check that a second browser session cannot see it; cancel; bad input."""
+import time
+
 from tests.unit.test_finetune import MANY, TYPED
 
 STATUS = "document.querySelector('#finetune-status').innerText"
@@ -61,3 +63,22 @@ def test_cancel_stops_training(page):
 def test_examples_without_labels_get_a_message(page):
     train(page, "this line has no label\nneither does this one", "head only")
     page.get_by_text("have no label").first.wait_for()
+
+
+def test_closing_the_page_releases_its_models(browser, app_url):
+    from core.finetune import jobs
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(app_url, wait_until="load")
+    page.wait_for_selector("#llmlab-header p")
+    before = set(jobs._sessions)
+    train(page, TYPED, "head only")
+    page.wait_for_function(f"{STATUS}.includes('Done')", timeout=300_000)
+    (session_hash,) = set(jobs._sessions) - before
+    store = jobs._sessions[session_hash]
+    assert len(store.ready()) == 1
+    context.close()  # gradio's unload event runs when the page's heartbeat stops
+    deadline = time.monotonic() + 60
+    while session_hash in jobs._sessions and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert session_hash not in jobs._sessions and store.ready() == []

@@ -49,7 +49,7 @@ def test_typed_text_over_the_limit_is_refused_before_it_is_split():
 
 def test_examples_are_cleaned_deduplicated_and_split_per_label():
     pairs = [("A", t) for t in SPORT] + [("B", t) for t in FOOD] + [("A", SPORT[0]), ("B", SPORT[1]),
-                                                                     ("", "no label"), ("A", "\x00\x01")]
+                                                                     ("", "no label"), ("A", "\x00\ud800")]
     found = data.examples(pairs)
     assert found.names == ["A", "B"]
     assert len(found.texts) + len(found.held_texts) == 12

@@ -34,6 +34,13 @@ def test_empty_or_long_text_is_refused_before_any_model_loads(text, message, mon
         list(translate.translate_stream(text))
 
 
+def test_control_characters_and_broken_utf16_are_dropped_first(marian):
+    final = translate.translate("Good \ud800morning.\x00\x07", direction="en-zh")
+    assert final.source == "Good morning." and final.done
+    with pytest.raises(TranslateError, match="no text to translate"):
+        translate.translate("\ud800\x00")
+
+
 def test_a_bad_direction_is_refused():
     with pytest.raises(TranslateError, match="Direction must be"):
         list(translate.translate_stream("Hello there.", direction="en-fr"))
