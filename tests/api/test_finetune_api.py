@@ -23,10 +23,10 @@ def test_the_endpoints_are_named_and_documented(client):
 
 
 def test_training_streams_and_the_model_serves_only_its_own_session(client, app_url):
-    job = client.submit(TYPED, None, None, None, "head", 10, api_name="/finetune_train")
+    job = client.submit(MANY, None, None, None, "lora", 2, api_name="/finetune_train")
     status, loss, accuracy, table, key, snap = job.result(timeout=600)
     assert len(job.outputs()) >= 2  # streamed: at least one update before the last
-    assert "Done" in status and "head only" in status and key.startswith("ft-") and snap["key"] == key
+    assert "Done" in status and "LoRA" in status and key.startswith("ft-") and snap["key"] == key
     assert len(loss["data"]) == snap["step"] > 0 and accuracy["data"][0][0] == 0.0
     assert table["headers"] == ["text", "label", "before", "after", "right"] and table["data"]
     scores, info, words = client.predict(GOAL, key, api_name="/sentiment_finetuned")

@@ -28,7 +28,7 @@ def test_train_watch_the_curve_then_use_it_in_the_sentiment_tab_only_here(page, 
     page.wait_for_function(f"{STATUS}.includes('Training') || {STATUS}.includes('Done')")
     page.wait_for_function(f"{STATUS}.includes('Done')", timeout=300_000)
     assert "Held-out accuracy" in page.locator("#finetune-status").inner_text()
-    assert page.locator("#finetune-loss").locator("canvas, svg").count() >= 1  # the curve was drawn
+    page.locator("#finetune-loss").locator("canvas, svg").first.wait_for()  # the curve is drawn
     table = page.locator("#finetune-predictions").inner_text()
     assert "before" in table and "after" in table and ("✓" in table or "✗" in table)
     assert page.locator("#finetune-key input, #finetune-key textarea").first.input_value().startswith("ft-")
