@@ -56,7 +56,7 @@ def texts_labels(rows: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
 def ours(train: list[tuple[str, str]], method: str, recipe: dict, scored: list[tuple[str, str]]) -> dict:
     """The tab's own path: checks and split, a job with the time budget, the model on `scored`."""
     examples = finetune.load("\n".join(f"{label}\t{text}" for label, text in train))
-    settings = {**ft_classifier.RECIPES[method], "epochs": ft_classifier.EPOCHS, **recipe}
+    settings = {**ft_classifier.RECIPES[method], "epochs": ft_classifier.DEFAULT_EPOCHS, **recipe}
     epochs = settings.pop("epochs")
     job = finetune.session(None, f"bench-{time.monotonic()}").start(examples, method, epochs, recipe=settings)
     for snap in job.follow(every_s=5):
@@ -152,7 +152,7 @@ def main(argv=None) -> None:
                      "load avg"], rows) + ["", context]) + "\n")
         return
     rows = run_test(data)
-    recipes = "; ".join(f"{m}: {recipe_text({**r, 'epochs': ft_classifier.EPOCHS})}"
+    recipes = "; ".join(f"{m}: {recipe_text({**r, 'epochs': ft_classifier.DEFAULT_EPOCHS})}"
                         for m, r in ft_classifier.RECIPES.items())
     write_table("finetune", "Fine-tune tab vs by hand, on real text (test split, scored once)",
                 ["data", "examples given", "trained on", "method", "test accuracy", "train s", "load avg"], rows,

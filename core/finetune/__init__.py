@@ -13,10 +13,11 @@ imported on first use, not when the app starts) · jobs: background jobs, their 
 each session's store of models.
 """
 from core.errors import FineTuneError
-from core.finetune.classifier import METHODS, RECIPES
+from core.finetune.classifier import DEFAULT_EPOCHS, METHODS, RECIPES
 from core.finetune.data import FORMAT, MAX_ROWS, Examples, columns, load, table
-from core.finetune.jobs import (DEFAULT_EPOCHS, EPOCHS, KEEP_S, MAX_JOBS, TIME_BUDGET_S, SessionModels, end_session,
-                                existing, session)
+from core.finetune.jobs import (EPOCHS, KEEP_S, MAX_JOBS, TIME_BUDGET_S, SessionModels, end_session, existing,
+                                session)
 
-__all__ = ["DEFAULT_EPOCHS", "EPOCHS", "FORMAT", "KEEP_S", "MAX_JOBS", "MAX_ROWS", "METHODS", "RECIPES", "TIME_BUDGET_S", "Examples",
-           "FineTuneError", "SessionModels", "columns", "end_session", "existing", "load", "session", "table"]
+__all__ = ["DEFAULT_EPOCHS", "EPOCHS", "FORMAT", "KEEP_S", "MAX_JOBS", "MAX_ROWS", "METHODS", "RECIPES",
+           "TIME_BUDGET_S", "Examples", "FineTuneError", "SessionModels", "columns", "end_session", "existing",
+           "load", "session", "table"]

@@ -24,7 +24,7 @@ SCALE = 20.0               # unit embedding . unit label direction (a cosine) ->
 METHODS = {"lora": "LoRA adapters + head", "head": "head only (encoder frozen)"}
 RECIPES = {"lora": {"lr": 1e-3, "batch_size": 16},   # chosen on dev data: bench/finetune.py
            "head": {"lr": 3e-3, "batch_size": 16}}
-EPOCHS = 10                                           # the default; also chosen on dev data
+DEFAULT_EPOCHS = 10                                   # also chosen on dev data
 LORA = {"r": 8, "lora_alpha": 16, "lora_dropout": 0.1,
         "target_modules": ["query", "key", "value", "dense"]}
 EVAL_BATCH = 64

@@ -27,8 +27,7 @@ from dataclasses import asdict
 from typing import Iterator
 
 from core.errors import FineTuneError, UserError
-from core.finetune.classifier import EPOCHS as DEFAULT_EPOCHS
-from core.finetune.classifier import METHODS, RECIPES, Classifier, Point, accuracy, fit
+from core.finetune.classifier import DEFAULT_EPOCHS, METHODS, RECIPES, Classifier, Point, accuracy, fit
 from core.finetune.data import Examples
 
 log = logging.getLogger(__name__)
