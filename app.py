@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
 from demos import header  # noqa: E402
-from demos.widgets import Session  # noqa: E402
+from demos.widgets import Session, end_session, finetuned_state  # noqa: E402
 
 
 def tab_modules() -> list:
@@ -27,10 +27,11 @@ def tab_modules() -> list:
 def build_app() -> gr.Blocks:
     with gr.Blocks(title="LLM Lab") as demo:
         header.build(demo)
-        session = Session(corpus=gr.State(None))
+        session = Session(corpus=gr.State(None), finetuned=finetuned_state())
         for module in tab_modules():
             with gr.Tab(module.TITLE):
                 module.build(session)
+        demo.unload(end_session)
     return demo
 
 

@@ -3,6 +3,7 @@ import gradio as gr
 
 from core import sentiment
 from core.sentiment import batch as sentiment_batch
+from demos.finetune import sentiment_hook
 from demos.render import sentiment_markdown
 from demos.widgets import Session, user_errors
 
@@ -105,6 +106,7 @@ def build(session: Session) -> None:
     gr.on([run.click, text.submit], sentiment_classify, text, [scores, info], batch=True,
           max_batch_size=16, api_name="sentiment_classify",
           ).then(sentiment_explain, text, words, api_name="sentiment_explain")
+    sentiment_hook(session, text, scores, info, words)  # the session's fine-tuned models (demos.finetune)
     upload.change(sentiment_file_columns, upload, column, api_visibility="private")
     run_file.click(sentiment_batch_file, [upload, column], [table, download, batch_info],
                    api_name="sentiment_batch")

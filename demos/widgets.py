@@ -8,6 +8,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from core import finetune
 from core.errors import UserError
 from core.generation.sampling import LIMITS, STAGES
 from core.retrieval import corpus as corpora
@@ -40,13 +41,38 @@ def user_errors(fn):
 class Session:
     """Per-browser-session state that several tabs share (made once per page by app.py)."""
     corpus: gr.State  # the session's documents (core.retrieval.corpus.Corpus), for Ask and Search
+    finetuned: gr.State  # the session's fine-tuned classifiers (core.finetune.SessionModels): Fine-tune, Sentiment
+    finetuned_menu: gr.Dropdown | None = None  # the Sentiment tab's menu of them (set by its hook)
+
+
+def finetuned_state() -> gr.State:
+    """Session.finetuned: a store per session (gradio deep-copies the default for each session,
+    and a copy of a store is a new, empty one), only mutated by the tabs (see core.finetune.jobs);
+    released when the page closes (end_session) or when unused. (A factory as the default would
+    add a public load endpoint that resets it.)"""
+    return gr.State(finetune.SessionModels())
+
+
+def end_session(request: gr.Request) -> None:
+    """For demo.unload: the page was closed; release what the session held."""
+    finetune.end_session(request.session_hash)
+
+
+def free_choice(dropdown: gr.Dropdown) -> gr.Dropdown:
+    """A dropdown that takes values outside its choices (allow_custom_value), described to API
+    and MCP clients as any string rather than as an enum of the choices it was built with (none,
+    for a menu filled in later)."""
+    dropdown.api_info = lambda: {"type": "string"}
+    return dropdown
 
 
 # --- the model menu and the sampling settings ------------------------------------------------
 
-def model_menu(task: str, elem_id: str, **kwargs) -> gr.Dropdown:
-    """The models that can serve `task` here, the first preselected."""
-    models = [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
+def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dropdown:
+    """The models that can serve `task` here, the first preselected; with `automatic`, an entry
+    of that name (value "") goes first: the task picks its model itself."""
+    models = [(automatic, "")] if automatic else []
+    models += [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
     return gr.Dropdown(models, value=models[0][1] if models else None, label="Model", elem_id=elem_id,
                        **kwargs)
 
