@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
 from demos import header, mcp, sessions, validate  # noqa: E402
-from demos.widgets import Session  # noqa: E402
+from demos.widgets import Session, end_session  # noqa: E402
 
 FILES_KEPT_S = int(os.environ.get("LLMLAB_FILES_KEPT", 3600))  # uploads and results of API sessions
 MAX_UPLOAD = "20mb"  # the largest file any tab takes (Sentiment's batch files)
@@ -38,7 +38,8 @@ def build_app() -> gr.Blocks:
         for box in [b for b in demo.blocks.values() if isinstance(b, gr.File)]:
             box.upload(sessions.FILES.track_upload, box, None, api_visibility="private", queue=False,
                        show_progress="hidden")
-        demo.unload(sessions.end_session)  # a closed tab's files and documents go at once
+        demo.unload(end_session)  # a closed tab's fine-tuned models,
+        demo.unload(sessions.end_session)  # and its files and documents, go at once
     validate.check_limits(demo)
     return demo
 

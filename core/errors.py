@@ -48,3 +48,11 @@ class SentimentInputError(UserError):
 
 class BatchInputError(UserError):
     """A file of texts that cannot be classified."""
+
+
+class FineTuneError(UserError):
+    """Examples or settings a fine-tuning job cannot use, or a job that cannot be started."""
+
+
+class TranslateError(UserError):
+    """A text that cannot be translated as asked."""

@@ -196,3 +196,58 @@ def sentiment_markdown(result) -> str:
     return notes_markdown([f"**{result.label}** ({result.scores[result.label]:.0%})"]
                           + [f"- ⚠️ {note}" for note in result.notes]
                           + [f"<small>Model: {result.model}</small>"], [])
+
+
+# --- fine-tuning and translation ---------------------------------------------------------------
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+ENDED = {"done": "all epochs done", "time budget": "the time budget ran out (it keeps what it learned)",
+         "cancelled": "cancelled by you"}
+
+
+def finetune_markdown(snap: dict) -> str:
+    """The status line of a fine-tuning job, and when it is done, what it learned."""
+    where = (f"epoch {snap['epoch']:.1f} of {snap['epochs']} · step {snap['step']} of {snap['steps']} · "
+             f"{snap['training_s']:.0f} s of at most {snap['budget_s']:.0f} s")
+    lines = [f"**{snap['name']}** · {snap['method']} · {snap['examples']}"]
+    if snap["state"] in ("starting", "training"):
+        lines.append(f"{'Preparing' if snap['state'] == 'starting' else 'Training'}: {where} "
+                     f"({snap['progress']:.0%})")
+    elif snap["state"] == "done":
+        lines.append(f"Done ({ENDED.get(snap['ended_by'], snap['ended_by'])}; {where}). Held-out accuracy "
+                     f"**{percent(snap['accuracy_before'])} → {percent(snap['accuracy_after'])}** "
+                     f"(before → after training).")
+    elif snap["state"] == "cancelled":
+        lines.append("Cancelled: nothing was kept.")
+    else:
+        lines.append(f"Failed: {snap['error']}")
+    return notes_markdown(lines, snap["notes"])
+
+
+def finetune_curves(snap: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(training loss per step, held-out accuracy per epoch) as line-plot tables."""
+    curve = snap["curve"]
+    loss = pd.DataFrame({"step": [p["step"] for p in curve if p["loss"] is not None],
+                         "loss": [p["loss"] for p in curve if p["loss"] is not None]})
+    held = [p for p in curve if p["held_out_accuracy"] is not None]
+    accuracy = pd.DataFrame({"epoch": [p["epoch"] for p in held],
+                             "accuracy": [p["held_out_accuracy"] for p in held]})
+    return loss, accuracy
+
+
+def finetune_predictions(snap: dict) -> pd.DataFrame:
+    """Held-out examples: the true label, and the prediction before and after training."""
+    rows = [{"text": r["text"], "label": r["label"], "before": f"{r['before']} ({r['before_p']:.0%})",
+             "after": f"{r['after']} ({r['after_p']:.0%})" if "after" in r else "…",
+             "right": ("✓" if r["after"] == r["label"] else "✗") if "after" in r else ""}
+            for r in snap["held_out"]]
+    return pd.DataFrame(rows, columns=["text", "label", "before", "after", "right"])
+
+
+def translation_info(update) -> str:
+    names = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
+    line = f"**{names[update.direction]}** · {update.method} · model: {update.model} · {update.stage}"
+    return notes_markdown([line], update.notes)

@@ -5,6 +5,7 @@ from core import sentiment
 from core.sentiment import batch as sentiment_batch
 from core.sentiment.text import MAX_CHARS
 from demos import sessions
+from demos.finetune import sentiment_hook
 from demos.render import sentiment_markdown
 from demos.widgets import Session, free_choice, group, user_errors
 
@@ -98,7 +99,8 @@ def build(session: Session) -> None:
         with gr.Row():
             upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"],
                              type="filepath", elem_id="sentiment-file")
-            column = free_choice(label="Text column", choices=[], elem_id="sentiment-column")
+            column = free_choice(gr.Dropdown(label="Text column", choices=[], allow_custom_value=True,
+                                             elem_id="sentiment-column"))
         run_file = gr.Button("Classify file", elem_id="sentiment-run-file")
         batch_info = gr.Markdown(elem_id="sentiment-batch-info")
         table = gr.Dataframe(label="Results", interactive=False, elem_id="sentiment-table")
@@ -107,6 +109,7 @@ def build(session: Session) -> None:
     gr.on([run.click, text.submit], sentiment_classify, text, [scores, info], batch=True,
           max_batch_size=16, api_name="sentiment_classify", **group("sentiment"),
           ).then(sentiment_explain, text, words, api_name="sentiment_explain", **group("sentiment"))
+    sentiment_hook(session, text, scores, info, words)  # the session's fine-tuned models (demos.finetune)
     upload.change(sentiment_file_columns, upload, column, api_visibility="private")
     run_file.click(sentiment_batch_file, [upload, column], [table, download, batch_info],
                    api_name="sentiment_batch", **group("sentiment-files"))

@@ -10,6 +10,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from core import finetune
 from core.errors import UserError
 from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
@@ -60,14 +61,29 @@ def user_errors(fn):
 @dataclass
 class Session:
     """Per-session state that several tabs share (made once per page by app.py)."""
-    corpus: gr.State       # a sessions.SessionData holding the session's documents (Ask and Search)
+    corpus: gr.State        # a sessions.SessionData holding the session's documents (Ask and Search)
     corpus_key: gr.Textbox  # hidden: API and MCP callers name a private corpus with it
+    finetuned: gr.State  # the session's fine-tuned classifiers (core.finetune.SessionModels): Fine-tune, Sentiment
+    finetuned_menu: gr.Dropdown | None = None  # the Sentiment tab's menu of them (set by its hook)
 
     @classmethod
     def make(cls) -> "Session":
         return cls(gr.State(sessions.SessionData()),  # copied for each session; not a callable,
                    # which gradio would also serve as an endpoint
-                   gr.Textbox("", visible=False, max_length=64, label="Corpus key"))
+                   gr.Textbox("", visible=False, max_length=64, label="Corpus key"), finetuned_state())
+
+
+def finetuned_state() -> gr.State:
+    """Session.finetuned: a store per session (gradio deep-copies the default for each session,
+    and a copy of a store is a new, empty one), only mutated by the tabs (see core.finetune.jobs);
+    released when the page closes (end_session) or when unused. (A factory as the default would
+    add a public load endpoint that resets it.)"""
+    return gr.State(finetune.SessionModels())
+
+
+def end_session(request: gr.Request) -> None:
+    """For demo.unload: the page was closed; release what the session held."""
+    finetune.end_session(request.session_hash)
 
 
 # Cheap requests never wait behind long ones: each kind of work has its own queue and limit.
@@ -82,8 +98,8 @@ def group(name: str) -> dict:
     return {"concurrency_id": name, "concurrency_limit": CONCURRENCY[name]}
 
 
-# Two components whose API schema is made simpler than gradio's. They are changed on the instance:
-# a subclass of a gradio component would make gradio write a .pyi file next to this one.
+# The chat history's API schema is made simpler than gradio's, on the instance: a subclass of a
+# gradio component would make gradio write a .pyi file next to this one.
 HISTORY_SCHEMA = {"type": "array", "items": {
     "type": "object", "required": ["role", "content"],
     "properties": {"role": {"type": "string", "enum": ["user", "assistant", "system"]},
@@ -100,19 +116,21 @@ def chat_history(**kwargs) -> gr.Chatbot:
     return chatbot
 
 
-def free_choice(**kwargs) -> gr.Dropdown:
-    """A dropdown whose choices arrive later (e.g. a file's columns), so API and MCP callers may
-    name any value: its schema is a string, not an (empty) list of choices."""
-    dropdown = gr.Dropdown(allow_custom_value=True, **kwargs)
+def free_choice(dropdown: gr.Dropdown) -> gr.Dropdown:
+    """A dropdown that takes values outside its choices (allow_custom_value), described to API
+    and MCP clients as any string rather than as an enum of the choices it was built with (none,
+    for a menu filled in later)."""
     dropdown.api_info = lambda: {"type": "string"}
     return dropdown
 
 
 # --- the model menu and the sampling settings ------------------------------------------------
 
-def model_menu(task: str, elem_id: str, **kwargs) -> gr.Dropdown:
-    """The models that can serve `task` here, the first preselected."""
-    models = [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
+def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dropdown:
+    """The models that can serve `task` here, the first preselected; with `automatic`, an entry
+    of that name (value "") goes first: the task picks its model itself."""
+    models = [(automatic, "")] if automatic else []
+    models += [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
     return gr.Dropdown(models, value=models[0][1] if models else None, label="Model", elem_id=elem_id,
                        **kwargs)
 

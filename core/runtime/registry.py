@@ -88,6 +88,14 @@ TASKS: dict[str, Task] = {
         Candidate("minilm-sentiment-head", "method", "MiniLM + sentiment adapter trained here",
                   "offline: a head trained by this project on the bundled embedding model"),
     ]),
+    "translation": Task("Translate", transformers_builder("AutoModelForSeq2SeqLM"), [
+        Candidate("Helsinki-NLP/opus-mt-en-zh", "hub", "opus-mt-en-zh",
+                  "Marian NMT trained on OPUS, English to Chinese; 78M params, fast on CPU"),
+        Candidate("Helsinki-NLP/opus-mt-zh-en", "hub", "opus-mt-zh-en",
+                  "Marian NMT trained on OPUS, Chinese to English"),
+        Candidate("chat-translate", "method", "chat model with a translation prompt",
+                  "offline: no translation model installs with pip; a small chat model translates poorly"),
+    ]),
 }
 
 

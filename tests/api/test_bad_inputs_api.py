@@ -34,7 +34,7 @@ def valid(parameter: dict):
     if parameter["parameter_has_default"]:
         return parameter["parameter_default"]
     kind = parameter["component"]
-    return {"Textbox": "The hotel staff were wonderful.",
+    return {"Textbox": "The hotel staff were wonderful.", "Dropdown": "ft-any-model-key",
             "File": data_url(b"text\nGood food.\n", "text/csv")}[kind]
 
 

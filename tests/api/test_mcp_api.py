@@ -17,7 +17,9 @@ ESSENTIAL = {  # tool -> its required arguments: nothing more is needed to call 
     "chat_undo": [], "chat_clear": [], "add_documents": [], "ask": ["question"],
     "run_search": ["query"], "save_index": [], "load_index": ["key"],
     "summarize_extractive": ["text"], "summarize_abstractive": ["text"],
-    "sentiment_classify": ["texts"], "sentiment_explain": ["text"], "sentiment_batch_file": ["path"]}
+    "sentiment_classify": ["texts"], "sentiment_explain": ["text"], "sentiment_batch_file": ["path"],
+    "sentiment_finetuned": ["text", "model"], "finetune_train": [], "finetune_cancel": ["key"],
+    "translate": ["text"]}
 SECRET = "Project Nightingale's launch code is kept in the red binder on Maria's desk."
 QUESTION = "Where is the launch code of Project Nightingale kept?"
 
@@ -96,6 +98,15 @@ def test_every_tool_works_with_only_its_essential_arguments(app_url):
         assert not words.error and "negative" in words.text
         batch = agent.call("sentiment_batch_file", path=review_file)
         assert not batch.error and "2 rows" in batch.texts[2]
+        trained = agent.call("finetune_train")  # the tab's own example reviews
+        assert not trained.error and "Done" in trained.texts[0]
+        model = re.search(r"ft-[\w-]{16,}", trained.text).group()
+        tuned = agent.call("sentiment_finetuned", text="The room was dirty and the staff rude.", model=model)
+        assert not tuned.error and "fine-tuned in this session" in tuned.texts[1]
+        cancelled = agent.call("finetune_cancel", key=model)
+        assert not cancelled.error and "already" in cancelled.text
+        translated = agent.call("translate", text="Good morning.")
+        assert not translated.error and translated.texts[0].strip()
     with urllib.request.urlopen(batch.texts[1], timeout=30) as response:
         rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
     assert [r["sentiment_label"] for r in rows][0] == "positive"
