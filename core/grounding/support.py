@@ -13,7 +13,7 @@ claims. Marking is pure text work: no model, milliseconds per output.
 """
 from dataclasses import asdict, dataclass, field
 
-from core.grounding.items import Item, extract, numbers_match, split_name, stem
+from core.grounding.items import Item, extract, name_key, numbers_match, split_name, stem
 
 FACT_KINDS = ("number", "date", "name")
 
@@ -88,6 +88,15 @@ class Sources:
         else:
             self.words.setdefault(item.keys[0], i)
 
+    def is_name(self, word: str) -> bool:
+        """A capitalised sentence opener that the sources use as a name ("Gloucester")."""
+        needle = " " + " ".join(name_key([word])) + " "
+        return any(needle in name for name, _ in self.names)
+
+    def check(self, output: str) -> Support:
+        """mark_support(output, these sources)."""
+        return mark_support(output, self)
+
     def find(self, item: Item) -> int | None:
         """The index of the first source that backs `item`, or None."""
         if item.kind == "number":
@@ -124,6 +133,8 @@ def mark_support(output: str, sources: "list[str] | str | Sources", given: str =
     index = sources if isinstance(sources, Sources) else Sources(sources, given)
     support = Support(output)
     for whole in extract(output or ""):
+        if whole.kind == "word" and whole.text[:1].isupper() and index.is_name(whole.text):
+            whole = Item("name", whole.text, whole.start, whole.end, (name_key([whole.text]),))
         parts = [whole]
         if whole.kind == "name" and index.find(whole) is None:
             parts = split_name(whole) or [whole]
