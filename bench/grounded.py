@@ -39,14 +39,24 @@ def load():
 
 # --- fitting on dev ------------------------------------------------------------------------------
 
-def examine_split(fixture: Fixture, corpus, split: str) -> list[tuple[dict, object]]:
+def examine_split(fixture: Fixture, corpus, split: str, reuse: bool = False) -> list[tuple[dict, object]]:
+    """Every question of `split` examined by the grounded reader (features, nothing chosen);
+    kept in CACHE so that refitting (--fit --reuse) does not run the chat model again."""
+    import pickle
     from core.retrieval import qa, reader
     from core.retrieval.search import search
+    cached = CACHE / f"{split}-readings.pkl"
+    if reuse and cached.exists():
+        return pickle.loads(cached.read_bytes())
     out = []
-    for item in fixture.questions(split):
+    for n, item in enumerate(fixture.questions(split), 1):
         result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)
         hits = qa.read_hits(result.hits, 4)
         out.append((item, reader.examine(hits, item["question"], result.query_vector)))
+        if n % 10 == 0:
+            print(f"examined {n} {split} questions, load {load():.1f}", flush=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(pickle.dumps(out))
     return out
 
 
@@ -101,12 +111,12 @@ def _cross_validated(rows) -> dict:
     return out
 
 
-def fit(argv=None) -> dict:
+def fit(reuse: bool = False) -> dict:
     from core.retrieval import reader
     fixture = Fixture.load()
     corpus = fixture.corpus()
     started = time.perf_counter()
-    readings = examine_split(fixture, corpus, "dev")
+    readings = examine_split(fixture, corpus, "dev", reuse)
     ranker = fit_ranker(readings)
     conf, cv = fit_confidence(readings, ranker)
     items = [item for item, reading in readings if reading.spans]
@@ -166,41 +176,87 @@ def summarize_ask(rows: list[dict], marks: bool) -> list:
             f"{statistics.median(r['seconds'] for r in rows):.1f}"]
 
 
-def summary_rows(fixture: Fixture, faithful: bool, limit: int | None) -> list[dict]:
+def summary_rows(fixture: Fixture, limit: int | None, reuse: bool = False) -> dict[bool, list[dict]]:
+    """Today's summarizer (faithful=False) and the faithful one, interleaved article by article;
+    {faithful: rows}, written to CACHE as it goes."""
     from core.summarize import summarize
-    rows = []
+    cached = CACHE / "summaries.json"
+    if reuse and cached.exists():
+        done = {k == "true": v for k, v in json.loads(cached.read_text()).items()}
+        return {f: rows[:limit] for f, rows in done.items()}
+    out: dict[bool, list[dict]] = {False: [], True: []}
+    CACHE.mkdir(parents=True, exist_ok=True)
     for path in fixture.summary_articles[:limit]:
+        for faithful in (False, True):
+            started = time.perf_counter()
+            result = summarize(article(path), max_new_tokens=96, faithful=faithful)
+            out[faithful].append({
+                "article": path, "clean": result.support["unsupported_facts"] == 0,
+                "extractive": result.extractive, "seconds": time.perf_counter() - started,
+                "unsupported": [m["text"] for m in result.support["marks"]
+                                if m["status"] == "unsupported" and m["kind"] != "word"],
+                "summary": result.text, "load": load()})
+        cached.write_text(json.dumps({str(f).lower(): rows for f, rows in out.items()}, indent=1))
+    return out
+
+
+def grounded_rows(fixture: Fixture, corpus, split: str, reuse: bool) -> list[dict]:
+    """The grounded reader on every question of `split`: the readings (cached by --examine or a
+    previous run) decided with the fitted calibration, as qa.answer would."""
+    from core.grounding import mark_support
+    from core.retrieval import qa, reader
+    from core.retrieval.search import search
+    readings = examine_split(fixture, corpus, split, reuse)
+    cal = reader.calibration()
+    rows = []
+    for item, reading in readings:
         started = time.perf_counter()
-        result = summarize(article(path), max_new_tokens=96, faithful=faithful)
-        rows.append({"article": path, "clean": result.support["unsupported_facts"] == 0,
-                     "extractive": result.extractive, "seconds": time.perf_counter() - started,
-                     "summary": result.text})
+        result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)
+        searched = time.perf_counter() - started
+        reading = reader.decide(reading, cal)
+        hits = qa.read_hits(result.hits, 4)
+        said = reading.best.text if reading.answered else qa.NOT_FOUND
+        support = mark_support(said, [h.chunk.text for h in hits], given=item["question"]).to_dict()
+        rows.append({"id": item["id"], "answerable": item["answer"] is not None, "refused": not reading.answered,
+                     "exact": reading.answered and exact(said, item),
+                     "flagged": reading.answered and support["unsupported_facts"] > 0,
+                     "top3": doc_name(item["article"]) in [h.chunk.doc for h in result.hits[:3]],
+                     "seconds": searched + reading.seconds, "answer": said,
+                     "confidence": reading.confidence})
     return rows
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.grounded")
     parser.add_argument("--fit", action="store_true", help="fit the reader on the dev split and stop")
+    parser.add_argument("--examine", choices=["dev", "test"],
+                        help="run the grounded reader's model work on a split and cache it (no scoring)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the cached readings and summaries of --examine / --fit / earlier runs")
     parser.add_argument("--chat-limit", type=int, default=None,
                         help="answerable questions per split for today's chat reader (it is slow)")
     parser.add_argument("--summaries", type=int, default=40)
+    parser.add_argument("--only-summaries", action="store_true", help="run the summary comparison and stop")
     args = parser.parse_args(argv)
+    fixture = Fixture.load()
     if args.fit:
-        fit()
+        fit(args.reuse)
+        return
+    if args.examine:
+        examine_split(fixture, fixture.corpus(), args.examine)
+        return
+    if args.only_summaries:
+        summary_rows(fixture, args.summaries)
         return
     started, loads = time.perf_counter(), [load()]
-    fixture = Fixture.load()
     corpus = fixture.corpus()
     results = {}
     for split in ("dev", "test"):
-        for reader in ("grounded", "chat"):
-            results[(split, reader)] = ask_rows(fixture, corpus, split, reader,
-                                                args.chat_limit if reader == "chat" else None)
-            loads.append(load())
-    summaries = {}
-    for faithful in (False, True):
-        summaries[faithful] = summary_rows(fixture, faithful, args.summaries)
+        results[(split, "grounded")] = grounded_rows(fixture, corpus, split, args.reuse)
+        results[(split, "chat")] = ask_rows(fixture, corpus, split, "chat", args.chat_limit)
         loads.append(load())
+    summaries = summary_rows(fixture, args.summaries, args.reuse)
+    loads += [r["load"] for f in summaries for r in summaries[f]]
     header = ["reader", "split", "exact answer", "right source in top 3", "unanswerable refused",
               "answerable refused", "s/answer p50"]
     rows = []
@@ -214,9 +270,10 @@ def main(argv=None) -> None:
     lines = ["### Grounded answers and faithful summaries on BBC News articles", "",
              f"Machine: {machine()}; load average during the run {min(loads):.1f}–{max(loads):.1f} "
              f"(2 cores shared). Command: `python -m bench.grounded"
-             + (f" --chat-limit {args.chat_limit}" if args.chat_limit else "") + "`.", ""]
+             + (f" --chat-limit {args.chat_limit}" if args.chat_limit else "")
+             + (f" --summaries {args.summaries}" if args.summaries != 40 else "") + "`.", ""]
     lines += table(header, rows)
-    lines += ["", "| abstractive summaries over the 40 summary articles | no unsupported number, date or name "
+    lines += ["", f"| abstractive summaries of the summary articles ({n}) | no unsupported number, date or name "
               "| extractive fallback | s/summary p50 |", "|---|---|---|---|"]
     for faithful, label in ((False, "today's (chat model + prompt)"), (True, "copy-constrained + checked")):
         rows_ = summaries[faithful]
@@ -225,11 +282,12 @@ def main(argv=None) -> None:
                      f"{statistics.median(r['seconds'] for r in rows_):.1f} |")
     chat_note = (f"Today's chat reader ran on the first {args.chat_limit} answerable and "
                  f"{max(3, args.chat_limit // 4)} unanswerable questions of each split (it generates, "
-                 f"~15 s an answer)." if args.chat_limit else "")
+                 f"~15 s an answer on an idle machine)." if args.chat_limit else "")
     lines += ["", "Exact answer: the grounded reader's span equals the gold answer or an accepted alternative "
               "after normalisation; for the chat reader, which writes a sentence, the gold answer appears in "
               "it. '+ support marks': an answer flagged for an unsupported number, date or name counts as "
-              "not given (refused). " + chat_note + f" Whole run: {time.perf_counter() - started:.0f} s."]
+              "not given (refused). Grounded seconds: search + sentence embedding + the chat model's two "
+              "forward passes. " + chat_note + f" Whole run: {time.perf_counter() - started:.0f} s."]
     save("grounded", "\n".join(lines) + "\n")
     CACHE.mkdir(parents=True, exist_ok=True)
     (CACHE / "last-run.json").write_text(json.dumps(

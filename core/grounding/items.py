@@ -49,7 +49,7 @@ PERCENT = "%"
 _WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMWORD = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("hundred", "thousand")), key=len, reverse=True))
-_NUMBER = re.compile(
+NUMBER_PATTERN = re.compile(
     rf"(?<![\w.,/])(?P<cur>US\$|[$£€¥₹])?\s?(?P<num>{_DIGITS}|(?:{_NUMWORD})(?:-(?:{_NUMWORD}))?)"
     rf"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|m|k)\b)?"
     rf"(?:\s?(?P<pct>%|per\s?cent\b|percent\b))?"
@@ -58,7 +58,7 @@ _NUMBER = re.compile(
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
-_DATE = re.compile(
+DATE_PATTERN = re.compile(
     rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}}(?:st|nd|rd|th)?)?\s(?P<m1>{_MONTH})(?:,?\s(?P<y1>{_YEAR}))?"
     rf"|(?P<m2>{_MONTH})\s(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<y2>{_YEAR}))?"
     rf"|(?:mid-|early\s|late\s)?(?P<m3>{_MONTH})\s(?P<y3>{_YEAR})"
@@ -121,7 +121,7 @@ def number_keys(match: re.Match) -> tuple:
 
 def parse_number(text: str) -> tuple:
     """Every key of a number written alone, e.g. "$750M" -> ((750000000.0, "USD"),)."""
-    match = _NUMBER.fullmatch(text.strip())
+    match = NUMBER_PATTERN.fullmatch(text.strip())
     return number_keys(match) if match else ()
 
 
@@ -134,7 +134,7 @@ def numbers_match(a: tuple, b: tuple) -> bool:
 
 def _dates(text: str, taken: list[bool]) -> list[Item]:
     out = []
-    for m in _DATE.finditer(text):
+    for m in DATE_PATTERN.finditer(text):
         day = m["d1"] or m["d2"]
         month = m["m1"] or m["m2"] or m["m3"] or m["m4"]
         year = m["y1"] or m["y2"] or m["y3"] or m["y4"]
@@ -151,7 +151,7 @@ def _dates(text: str, taken: list[bool]) -> list[Item]:
 
 def _numbers(text: str, taken: list[bool]) -> list[Item]:
     out = []
-    for m in _NUMBER.finditer(text):
+    for m in NUMBER_PATTERN.finditer(text):
         if any(taken[m.start():m.end()]):
             continue
         keys = number_keys(m)

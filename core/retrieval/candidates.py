@@ -13,7 +13,7 @@ own words are left out.
 import re
 from dataclasses import dataclass
 
-from core.grounding.items import (CONNECTORS, MONTHS, STOPWORDS, TITLES, _DATE, _NUMBER, fold, stem,
+from core.grounding.items import (CONNECTORS, DATE_PATTERN, MONTHS, NUMBER_PATTERN, STOPWORDS, TITLES, stem,
                                   tokens)
 
 NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|tall|fast|high|often|heavy)\b|"
@@ -90,7 +90,7 @@ def candidates(question: Question, sentence: str) -> list[Candidate]:
     else:
         found = [t for c in names(sentence) for t in trimmed(c, sentence, question)] + phrases(sentence, question)
         if question.kind == "name":
-            found += numbers(sentence, question, plain=True)
+            found += numbers(sentence, question)
     seen, out = set(), []
     for c in found:
         if (c.start, c.end) in seen or repeats_question(c.text, question):
@@ -121,15 +121,13 @@ def repeats_question(text: str, question: Question) -> bool:
     return bool(words) and all(w in question.words or w in STOPWORDS for w in words) and bool(content)
 
 
-def numbers(sentence: str, question: Question, plain: bool = False) -> list[Candidate]:
+def numbers(sentence: str, question: Question) -> list[Candidate]:
     out = []
-    for m in _NUMBER.finditer(sentence):
+    for m in NUMBER_PATTERN.finditer(sentence):
         start = m.start() + len(m.group()) - len(m.group().lstrip())
         end = m.end()
         if re.fullmatch(r"(?:1[89]|20)\d\d", m["num"]) and not (m["cur"] or m["scale"] or m["pct"]):
             continue  # a year, not an amount
-        if m["num"].lower() in ("one",) and not plain:
-            pass
         unit = re.match(r"\s+([a-z]+)\b", sentence[end:])
         if unit and not m["unit"] and unit.group(1) in UNITS and stem(unit.group(1)) not in question.words:
             end += unit.end()
@@ -144,7 +142,7 @@ def numbers(sentence: str, question: Question, plain: bool = False) -> list[Cand
 
 def dates(sentence: str, years_only: bool = False) -> list[Candidate]:
     out = []
-    for m in _DATE.finditer(sentence):
+    for m in DATE_PATTERN.finditer(sentence):
         if m["m4"] and m["m4"] == "May":
             continue
         for group in ("y1", "y2", "y3", "y4"):
@@ -222,8 +220,3 @@ def phrases(sentence: str, question: Question) -> list[Candidate]:
                 break
             out.append(Candidate(sentence[toks[i][1]:end], toks[i][1], end, "phrase"))
     return out
-
-
-def key(text: str) -> str:
-    """A span's text compared loosely (case, accents, spacing)."""
-    return " ".join(fold(text).split())

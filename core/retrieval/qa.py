@@ -136,6 +136,9 @@ def read_hits(hits: list[Hit], k: int) -> list[Hit]:
 
 
 def _grounded(result: SearchResult, k: int) -> Answer:
+    top = result.hits[0].score if result.hits else 0.0
+    if top < REFUSE_BELOW:  # off-topic: retrieval alone decides, no model runs
+        return _off_topic(Answer(result.query, hits=result.hits[:k], done=True), top)
     hits = read_hits(result.hits, k)
     reading = grounded_reader.read(hits, result.query, result.query_vector)
     out = Answer(result.query, method="grounded", hits=hits, done=True, refuse_below=reading.refuse_below)
@@ -219,10 +222,7 @@ def _chat_reader(result: SearchResult) -> Iterator[Answer]:
     out = Answer(result.query, method="chat-reader", model=result.model, hits=hits)
     top = hits[0].score if hits else 0.0
     if top < REFUSE_BELOW:  # no model runs: retrieval alone decides
-        out.method, out.text, out.done = "not-found", NOT_FOUND, True
-        out.notices.append(f"The best passage scores {top:.2f}, below the {REFUSE_BELOW:.2f} needed "
-                           f"to answer; the documents do not seem to cover this question.")
-        yield out
+        yield _off_topic(out, top)
         return
     sentences = Sentences.of(hits, result.query_vector)
     try:
@@ -248,6 +248,13 @@ def _chat_reader(result: SearchResult) -> Iterator[Answer]:
     _support(out, sentences)
     out.done = True
     yield out
+
+
+def _off_topic(out: Answer, top: float) -> Answer:
+    out.method, out.text, out.done = "not-found", NOT_FOUND, True
+    out.notices.append(f"The best passage scores {top:.2f}, below the {REFUSE_BELOW:.2f} needed "
+                       f"to answer; the documents do not seem to cover this question.")
+    return out
 
 
 def _support(out: Answer, sentences: Sentences) -> None:
