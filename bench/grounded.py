@@ -144,6 +144,18 @@ def flagged(answer) -> bool:
     return bool(answer.support and answer.support["unsupported_facts"])
 
 
+def chat_rows(fixture: Fixture, corpus, split: str, limit: int | None, reuse: bool = False) -> list[dict]:
+    """Today's chat reader on the questions of `split` (the first `limit` answerable ones and a
+    quarter as many unanswerable ones, at least 3, when limited), cached in CACHE."""
+    cached = CACHE / f"chat-{split}.json"
+    if reuse and cached.exists():
+        return json.loads(cached.read_text())
+    rows = ask_rows(fixture, corpus, split, "chat", limit)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(rows, indent=1))
+    return rows
+
+
 def ask_rows(fixture: Fixture, corpus, split: str, reader: str, limit: int | None) -> list[dict]:
     from core.retrieval import qa
     items = fixture.questions(split)
@@ -237,6 +249,7 @@ def main(argv=None) -> None:
                         help="answerable questions per split for today's chat reader (it is slow)")
     parser.add_argument("--summaries", type=int, default=40)
     parser.add_argument("--only-summaries", action="store_true", help="run the summary comparison and stop")
+    parser.add_argument("--only-chat", action="store_true", help="run today's chat reader and stop")
     args = parser.parse_args(argv)
     fixture = Fixture.load()
     if args.fit:
@@ -244,6 +257,11 @@ def main(argv=None) -> None:
         return
     if args.examine:
         examine_split(fixture, fixture.corpus(), args.examine)
+        return
+    if args.only_chat:
+        corpus = fixture.corpus()
+        for split in ("dev", "test"):
+            chat_rows(fixture, corpus, split, args.chat_limit)
         return
     if args.only_summaries:
         summary_rows(fixture, args.summaries)
@@ -253,7 +271,7 @@ def main(argv=None) -> None:
     results = {}
     for split in ("dev", "test"):
         results[(split, "grounded")] = grounded_rows(fixture, corpus, split, args.reuse)
-        results[(split, "chat")] = ask_rows(fixture, corpus, split, "chat", args.chat_limit)
+        results[(split, "chat")] = chat_rows(fixture, corpus, split, args.chat_limit, args.reuse)
         loads.append(load())
     summaries = summary_rows(fixture, args.summaries, args.reuse)
     loads += [r["load"] for f in summaries for r in summaries[f]]
