@@ -109,6 +109,12 @@ def exact(prediction: str, item: dict) -> bool:
 
 
 def contains(text: str, item: dict) -> bool:
-    """The gold answer (or an alternative) appears in a longer text, normalised."""
+    """The gold answer (or an alternative) appears in a longer text, normalised, or the text
+    states the same amount ("$300 million" for "$300m")."""
+    from core.grounding.items import extract, numbers_match, parse_number
     said = f" {normalise(text)} "
-    return any(f" {normalise(gold)} " in said for gold in answers(item))
+    if any(f" {normalise(gold)} " in said for gold in answers(item)):
+        return True
+    golds = [key for gold in answers(item) for key in parse_number(gold)]
+    return any(numbers_match(a, b) and a[1] == b[1] for it in extract(text or "") if it.kind == "number"
+               for a in it.keys for b in golds)

@@ -79,3 +79,13 @@ def test_sources_are_indexed_once_for_many_outputs():
 def test_odd_text_never_crashes(text):
     support = mark_support(text, [SOURCE, text])
     assert support.unsupported >= 0 and isinstance(support.to_dict()["marks"], list)
+
+
+def test_the_benchmarks_answer_normalisation():
+    from bench.bbc import contains, exact
+    item = {"answer": "$300m", "alternatives": []}
+    assert exact("$300 million", item) and exact("$300M", item) and not exact("$30m", item)
+    assert exact("the Hague", {"answer": "The Hague", "alternatives": []})
+    assert exact("19 per cent", {"answer": "19%", "alternatives": []})
+    assert contains("Time Warner offered $300 million.", item) and not contains("It paid $3m.", item)
+    assert not exact("", item) and not exact("Richard", {"answer": "Richard Parsons", "alternatives": []})
