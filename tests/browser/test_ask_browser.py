@@ -56,8 +56,8 @@ def test_answers_show_the_span_and_supported_and_unsupported_marks(page, tmp_pat
     assert "grounded reader" in page.locator("#ask-answer").inner_text()
     assert "every checked item" in page.locator("#ask-support").inner_text()
 
-    page.get_by_text("Reader").first.click()
-    page.get_by_label("chat model writing an answer").check()
+    page.get_by_role("button", name="Reader").click()
+    page.locator("#ask-reader label", has_text="chat model writing").click()
     page.locator("#ask-question textarea").fill("What was the Vellmar bridge's architect called and what did the ferries cost?")
     page.locator("#ask-go").click()
     page.wait_for_function("document.querySelector('#ask-support .llmlab-support-head')"
