@@ -231,15 +231,35 @@ def grounded_rows(fixture: Fixture, corpus, split: str, reuse: bool) -> list[dic
         searched = time.perf_counter() - started
         reading = reader.decide(reading, cal)
         hits = qa.read_hits(result.hits, 4)
-        said = reading.best.text if reading.answered else qa.NOT_FOUND
+        off_topic = result.hits[0].score < qa.REFUSE_BELOW   # qa.answer refuses these before reading
+        answered = reading.answered and not off_topic
+        said = reading.best.text if answered else qa.NOT_FOUND
         support = mark_support(said, [h.chunk.text for h in hits], given=item["question"]).to_dict()
-        rows.append({"id": item["id"], "answerable": item["answer"] is not None, "refused": not reading.answered,
-                     "exact": reading.answered and exact(said, item),
-                     "flagged": reading.answered and support["unsupported_facts"] > 0,
+        rows.append({"id": item["id"], "answerable": item["answer"] is not None, "refused": not answered,
+                     "exact": answered and exact(said, item),
+                     "flagged": answered and support["unsupported_facts"] > 0,
                      "top3": doc_name(item["article"]) in [h.chunk.doc for h in result.hits[:3]],
                      "seconds": searched + reading.seconds, "answer": said,
                      "confidence": reading.confidence})
     return rows
+
+
+def cpu_sample(fixture: Fixture, n: int) -> None:
+    """Wall and CPU (process) seconds of qa.answer(reader="grounded") on the first n dev questions:
+    on a shared machine the CPU time is what an idle one would take with the same threads."""
+    from core.retrieval import qa
+    corpus = fixture.corpus()
+    qa.answer(corpus, "warm-up: who is the chairman?", reader="grounded")
+    walls, cpus = [], []
+    for item in fixture.questions("dev")[:n]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        qa.answer(corpus, item["question"], reader="grounded")
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    lines = [f"grounded reader, {n} dev questions, {machine()}, load {load():.1f}: "
+             f"wall p50 {statistics.median(walls):.1f} s, CPU p50 {statistics.median(cpus):.1f} s "
+             f"(max {max(cpus):.1f} s)"]
+    save("grounded-cpu", "\n".join(lines) + "\n")
 
 
 def main(argv=None) -> None:
@@ -254,6 +274,8 @@ def main(argv=None) -> None:
     parser.add_argument("--summaries", type=int, default=40)
     parser.add_argument("--only-summaries", action="store_true", help="run the summary comparison and stop")
     parser.add_argument("--only-chat", action="store_true", help="run today's chat reader and stop")
+    parser.add_argument("--cpu-sample", type=int, default=0,
+                        help="time qa.answer on this many dev questions: wall and CPU seconds, then stop")
     args = parser.parse_args(argv)
     fixture = Fixture.load()
     if args.fit:
@@ -266,6 +288,9 @@ def main(argv=None) -> None:
         corpus = fixture.corpus()
         for split in ("dev", "test"):
             chat_rows(fixture, corpus, split, args.chat_limit)
+        return
+    if args.cpu_sample:
+        cpu_sample(fixture, args.cpu_sample)
         return
     if args.only_summaries:
         summary_rows(fixture, args.summaries)
