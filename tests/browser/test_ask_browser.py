@@ -20,7 +20,7 @@ def test_upload_then_ask_shows_a_highlighted_answer(page, tmp_path):
     mark = page.locator("#ask-passages mark").first
     mark.wait_for()
     answer = page.locator("#ask-answer").inner_text()
-    assert "Answered by" in answer and "chat model reading the retrieved passages" in answer
+    assert "Answered by" in answer and "grounded reader" in answer
     assert "built in 1874" in answer  # the closest sentence, shown as evidence
     assert "lighthouse.md" in page.locator("#ask-passages").inner_text()
     assert mark.inner_text().strip()

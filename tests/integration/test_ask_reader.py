@@ -25,7 +25,7 @@ def test_the_chat_reader_answers_and_marks_the_supporting_sentence(examples):
     assert marked and all(final.hits[i].chunk.text[s:e].strip() for i, s, e in final.marks)
     assert "ChatML" in final.evidence
     assert final.cited and all(1 <= n <= len(final.hits) for n in final.cited)
-    assert "<mark>" in render.answer_passages_html(final) and "chat model reading" in render.answer_markdown(final)
+    assert "<mark>" in render.answer_passages_html(final) and "chat model writing" in render.answer_markdown(final)
 
 
 def test_off_topic_questions_are_declined_instead_of_guessed(examples):
