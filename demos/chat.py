@@ -4,6 +4,10 @@ browser session only, and API callers pass it explicitly."""
 import gradio as gr
 
 from core import generation
+from core.grounding import mark_support
+from core.retrieval import qa
+from core.retrieval.corpus import session as session_corpus
+from demos import render
 from demos.widgets import Session, settings_controls, settings_dict, token_view, user_errors, view_updates
 
 TITLE = "Chat"
@@ -13,7 +17,7 @@ SYSTEM = "You are a helpful assistant. Answer briefly."
 @user_errors
 def chat_send(message: str, history: list[dict], system: str, model: str, max_new_tokens: int,
               temperature: float, top_k: int, top_p: float, repetition_penalty: float, stop: str,
-              seed: int | None):
+              seed: int | None, use_documents: bool = False, corpus=None):
     """Send a message to the chat model and stream its answer.
 
     Args:
@@ -29,19 +33,35 @@ def chat_send(message: str, history: list[dict], system: str, model: str, max_ne
         repetition_penalty: >1 discourages repeating tokens (1-2).
         stop: stop strings, one per line.
         seed: random seed for reproducible sampling; blank = random.
+        use_documents: answer from my documents: the passages of this session's documents (and
+            the example corpus, if included on the Ask tab) closest to the message are given to the
+            model, and its answer is marked against them.
     Returns:
         the conversation including the answer, the cleared message box, a summary line (model, device, tokens/s, time to first token, and a
         notice when old turns were left out to fit the context), the answer's tokens coloured
-        by probability and every step's candidates as JSON.
+        by probability and every step's candidates as JSON; with use_documents, the answer with
+        each number, date, name and word marked supported / unsupported by the passages, and
+        the passages and marks as JSON.
     """
     if not (message or "").strip():
         raise gr.Error("The message is empty: type something to say.")
     history = generation.clean_history(history) + [{"role": "user", "content": message}]
-    sent = ([{"role": "system", "content": system}] if (system or "").strip() else []) + history
+    asked, hits = message, []
+    if use_documents:
+        corpus = session_corpus(corpus, corpus.use_examples if corpus is not None else True)
+        asked, hits = qa.with_documents(corpus, message)
+    sent = ([{"role": "system", "content": system}] if (system or "").strip() else []) + history[:-1] \
+        + [{"role": "user", "content": asked}]
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
     updates = generation.chat_stream(sent, model_id=model or None, **settings)
     for *view, update in view_updates(updates):
-        yield history + [{"role": "assistant", "content": update.text}], "", *view
+        marks, data = "", None
+        if hits and update.done:
+            support = mark_support(update.text, [h.chunk.text for h in hits], given=message).to_dict()
+            marks = render.support_html(update.text, support)
+            data = {"support": support, "passages": [{"passage": i + 1, "document": h.chunk.doc, "text": h.chunk.text}
+                                                     for i, h in enumerate(hits)]}
+        yield history + [{"role": "assistant", "content": update.text}], "", *view, marks, data
 
 
 @user_errors
@@ -79,10 +99,17 @@ def build(session: Session) -> None:
             view = token_view("chat")
         with gr.Column(scale=1):
             system = gr.Textbox(SYSTEM, label="System prompt", lines=3, elem_id="chat-system")
+            use_documents = gr.Checkbox(False, label="Use my documents (those added on Ask/Search) and "
+                                        "mark the answer against them", elem_id="chat-use-documents")
             settings = settings_controls("chat", max_new_tokens=128, temperature=0.3)
+    support = gr.HTML(label="Support marks of the last answer (green = in the passages, red = not)",
+                      elem_id="chat-support")
+    with gr.Accordion("Passages and support marks as data", open=False):
+        support_json = gr.JSON(label="Passages and support marks", elem_id="chat-support-json")
 
-    running = gr.on([send.click, message.submit], chat_send, [message, chatbot, system] + settings,
-                    [chatbot, message] + view, api_name="chat_send",
+    running = gr.on([send.click, message.submit], chat_send,
+                    [message, chatbot, system] + settings + [use_documents, session.corpus],
+                    [chatbot, message] + view + [support, support_json], api_name="chat_send",
                     concurrency_id="generation", concurrency_limit=1)
     stop.click(None, cancels=[running])
     # both also stop an answer still streaming, which would otherwise bring the history back
