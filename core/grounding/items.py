@@ -54,7 +54,7 @@ NUMBER_PATTERN = re.compile(
     rf"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|m|k)\b)?"
     rf"(?:\s?(?P<pct>%|per\s?cent\b|percent\b))?"
     rf"(?:\s(?P<unit>dollars?|pounds?|sterling|euros?|yen|reais|rupees|pence|cents)\b)?"
-    rf"(?P<p>(?<=\d)p\b)?(?![\w/])", re.IGNORECASE)
+    rf"(?P<p>(?<=\d)p\b)?(?![\w/])", re.IGNORECASE | re.ASCII)  # ASCII: "2030年" is a number
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)"
@@ -63,7 +63,7 @@ DATE_PATTERN = re.compile(
     rf"|(?P<m2>{_MONTH})\s(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<y2>{_YEAR}))?"
     rf"|(?:mid-|early\s|late\s)?(?P<m3>{_MONTH})\s(?P<y3>{_YEAR})"
     rf"|(?P<y4>{_YEAR})s?"
-    rf"|(?P<m4>{_MONTH}))\b(?!,?\d)")
+    rf"|(?P<m4>{_MONTH}))\b(?!,?\d)", re.ASCII)
 _TOKEN = re.compile(rf"{_WORD}|\d+(?:[.,/:]\d+)*|\S")
 CONNECTORS = frozenset("of de van von der den du la le al bin del di da y & for".split())
 _stemmer = snowballstemmer.stemmer("english")
@@ -160,7 +160,7 @@ def _numbers(text: str, taken: list[bool]) -> list[Item]:
         start = m.start() + (len(m.group()) - len(m.group().lstrip()))
         out.append(Item("number", text[start:m.end()], start, m.end(), keys))
         taken[start:m.end()] = [True] * (m.end() - start)
-    for m in re.finditer(r"(?<!\S)\S*\d\S*?(?=[.,;:!?)\]]*(?:\s|$))", text):  # "06/05", "A4", "v2.1"
+    for m in re.finditer(r"(?<![!-~])[!-~]*\d[!-~]*?(?=[.,;:!?)\]]*(?:[^!-~]|$))", text):  # "06/05", "A4", "v2.1"
         if not any(taken[m.start():m.end()]):
             out.append(Item("number", m.group(), m.start(), m.end(), ((m.group().lower(), None),)))
     return out
