@@ -154,14 +154,23 @@ def hits_html(hits) -> str:
 
 
 ANSWERED_BY = {"extractive": "extractive QA (answer span copied from a passage)",
-               "chat-reader": "chat model reading the retrieved passages (offline method)",
+               "grounded": "grounded reader (an exact span of a passage, chosen by the chat model)",
+               "chat-reader": "chat model writing from the retrieved passages",
+               "evidence": "retrieval only: no model could read the passages",
                "not-found": "retrieval only: no passage scored high enough"}
 
 
 def answer_markdown(answer) -> str:
-    score = f" · score {answer.score:.3f}" if answer.score is not None else ""
+    confidence = f" · confidence {answer.confidence:.2f}" if answer.confidence is not None else ""
+    threshold = f" (answers from {answer.refuse_below:.2f})" if answer.refuse_below is not None else ""
     how = ANSWERED_BY.get(answer.method, answer.method)
-    lines = [f"### {answer.text or '…'}", f"<small>Answered by **{how}** · {answer.model}{score}</small>"]
+    lines = [f"### {answer.text or '…'}",
+             f"<small>Answered by **{how}** · {answer.model}{confidence}{threshold}</small>"]
+    if answer.span:
+        lines.append(f"Span copied from passage [{answer.span['passage']}], characters "
+                     f"{answer.span['start']}–{answer.span['end']}.")
+    if answer.runners_up:
+        lines.append("Runners-up: " + " · ".join(f"“{r['text']}” ({r['prob']:.2f})" for r in answer.runners_up))
     if answer.evidence:
         lines.append(f"Closest sentence to the question: {answer.evidence}")
     return notes_markdown(lines, answer.notices)
@@ -171,6 +180,42 @@ def answer_passages_html(answer) -> str:
     blocks = [hit_html(hit, f"[{i + 1}]", [(s, e) for h, s, e in answer.marks if h == i])
               for i, hit in enumerate(answer.hits)]
     return "\n".join(blocks) or "<p>No passages.</p>"
+
+
+SUPPORT_TITLES = {"supported": "found in the sources", "unsupported": "NOT found in the sources",
+                  "given": "a word of the question"}
+
+
+def support_html(text: str, support: dict | None, what: str = "answer") -> str:
+    """The output with each checked item coloured (supported / unsupported / given) and the count
+    of unsupported items first."""
+    if not support or not text:
+        return ""
+    out, at = [], 0
+    for m in sorted(support["marks"], key=lambda m: m["start"]):
+        if m["start"] < at:
+            continue
+        title = f"{m['kind']}: {SUPPORT_TITLES[m['status']]}"
+        out += [html.escape(text[at:m["start"]]),
+                f'<span class="llmlab-{m["status"]}" title="{html.escape(title)}">'
+                f'{html.escape(text[m["start"]:m["end"]])}</span>']
+        at = m["end"]
+    out.append(html.escape(text[at:]))
+    bad, facts = support["unsupported"], support["unsupported_facts"]
+    head = (f"✅ every checked item of the {what} is in the sources ({support['checked']} checked)" if not bad else
+            f"⚠️ <b>{bad} unsupported</b> of {support['checked']} checked items "
+            f"({facts} number(s), date(s) or name(s))")
+    return (f'<div class="llmlab-support"><div class="llmlab-support-head">{head}</div>'
+            f'<div class="llmlab-support-text">{"".join(out)}</div></div>').replace("\n", "<br>")
+
+
+SUPPORT_CSS = """
+.llmlab-supported { background: #c8e6c9; border-radius: 2px; }
+.llmlab-unsupported { background: #ffcdd2; border-bottom: 2px solid #d32f2f; border-radius: 2px; }
+.llmlab-given { background: #e3f2fd; border-radius: 2px; }
+.llmlab-support-head { font-size: 0.9em; margin-bottom: 4px; }
+.llmlab-hit mark.llmlab-answer { background: #81c784; font-weight: 600; }
+"""
 
 
 def ingest_markdown(report) -> str:

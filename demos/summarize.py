@@ -3,7 +3,7 @@ import gradio as gr
 
 from core import summarize as core
 from core.text.documents import SUPPORTED_TEXT
-from demos.render import summary_info
+from demos.render import summary_info, support_html
 from demos.widgets import Session, group, model_menu, user_errors
 
 TITLE = "Summarize"
@@ -52,16 +52,23 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
         model: a summarization model id from the list; leave it out for the default (a seq2seq summarizer from the Hub when reachable, else the chat model with a prompt).
         max_new_tokens: the longest summary, in tokens (8-512).
         num_beams: 1 = greedy decoding, streamed token by token; more (up to 8) = beam search: better wording, slower, shown when each chunk is done.
+    Numbers and names can only be copied from the text while the model writes; sentences that
+    still state one the text does not have are dropped, and when nothing is left (or no model
+    can be loaded) the extractive summary is returned instead, with a note.
+
     Returns:
         the summary, a line saying which model and method wrote it (and whether the text was
-        chunked), and the summaries of the chunks when there were several.
+        chunked), the summaries of the chunks when there were several, the summary with every
+        number, date, name and word marked supported / unsupported by the text, and those
+        marks as JSON (with the count of unsupported items).
     """
     for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
                                         model_id=model or None):
         progress((update.step, update.steps), desc=update.stage)
         chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
-        yield update.text, summary_info("Abstractive", update.method, update.model, update.notes,
-                                        update.stage), chunks
+        kind = "Extractive (instead)" if update.extractive else "Abstractive"
+        yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage), chunks,
+               support_html(update.text, update.support, "summary"), update.support)
 
 
 # --- the tab -----------------------------------------------------------------------------------
@@ -114,6 +121,10 @@ def build(session: Session) -> None:
                     stop_button = gr.Button("Stop", variant="stop", elem_id="summarize-stop")
                 written = gr.Textbox(label="Abstractive summary", lines=6, elem_id="summarize-abstractive")
                 write_info = gr.Markdown(elem_id="summarize-abstractive-info")
+                support = gr.HTML(label="Support marks: green = in the text, red = not in the text",
+                                  elem_id="summarize-support")
+                with gr.Accordion("Support marks as data", open=False):
+                    support_json = gr.JSON(label="Support marks", elem_id="summarize-support-json")
                 with gr.Accordion("Chunk summaries (long texts)", open=False):
                     chunk_summaries = gr.Markdown(elem_id="summarize-chunks")
     highlighted = gr.HighlightedText(label="The text, with the extracted sentences highlighted",
@@ -125,7 +136,8 @@ def build(session: Session) -> None:
                          [extracted, highlighted, extract_info], api_name="summarize_extractive",
                          **group("extractive"))
     writing = write_button.click(summarize_abstractive, [text, model, length, beams],
-                                 [written, write_info, chunk_summaries], api_name="summarize_abstractive",
+                                 [written, write_info, chunk_summaries, support, support_json],
+                                 api_name="summarize_abstractive",
                                  show_progress_on=write_info,  # keep the streamed text visible
                                  **group("generation"))
     stop_button.click(None, cancels=[writing])

@@ -3,7 +3,7 @@ chat model with a prompt (and a caveat saying how much to trust it)."""
 import gradio as gr
 
 from core import translate as core
-from demos.render import translation_info
+from demos.render import support_html, translation_info
 from demos.widgets import Session, model_menu, user_errors
 
 TITLE = "Translate"
@@ -26,11 +26,15 @@ def translate(text: str, direction: str = "auto", model: str = ""):
             translation prompt, which translates poorly and says so).
     Returns:
         the translation, a line saying the direction, the model and method, with notes and caveats,
-        and, when done, the whole result as JSON (its "marks" field is reserved for marking numbers
-        and names that differ from the source; null for now).
+        the numbers and dates of the translation (and names, into Chinese) marked as found in the source
+        or not (HTML), and, when done, the whole result as JSON (its "marks" field has those marks).
     """
     for update in core.translate_stream(text, direction, model or None):
-        yield update.text, translation_info(update), update.to_dict() if update.done else gr.skip()
+        if not update.done:
+            yield update.text, translation_info(update), gr.skip(), gr.skip()
+            continue
+        yield (update.text, translation_info(update),
+               support_html(update.text, update.marks, "translation"), update.to_dict())
 
 
 def build(session: Session) -> None:
@@ -52,9 +56,10 @@ def build(session: Session) -> None:
         with gr.Column():
             output = gr.Textbox(label="Translation", lines=8, elem_id="translate-output")
             info = gr.Markdown(label="How it was translated", elem_id="translate-info")
+            marks = gr.HTML(label="Numbers and names checked against the source", elem_id="translate-marks")
             with gr.Accordion("The result as JSON", open=False):
                 as_json = gr.JSON(label="Result", elem_id="translate-json")
-    running = gr.on([run.click, text.submit], translate, [text, direction, model], [output, info, as_json],
+    running = gr.on([run.click, text.submit], translate, [text, direction, model], [output, info, marks, as_json],
                     api_name="translate", show_progress_on=info, concurrency_id="generation",
                     concurrency_limit=1)
     stop.click(None, cancels=[running])

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 
 from core.errors import GenerationError
@@ -23,6 +23,10 @@ from core.generation.sampling import Sampler, Settings, Step, TokenNames
 from core.runtime import loader
 
 DEFAULT_MAX_CONTEXT = 4096  # prefill of more on a 2-vCPU Space takes tens of seconds
+
+# The one decoding hook: (token ids generated so far, this step's logits (1, vocab)) -> logits,
+# applied before sampling (e.g. core.summarize.faithful bans tokens that would invent a number).
+Constraint = Callable[[list[int], "torch.Tensor"], "torch.Tensor"]
 
 
 @dataclass
@@ -94,7 +98,8 @@ def _budget(context: int, settings: Settings) -> int:
 # --- public entry points ---------------------------------------------------------------
 
 def stream(prompt: str, *, model_id: str | None = None, top_n: int = 10,
-           cancel: threading.Event | None = None, **settings) -> Iterator[Update]:
+           cancel: threading.Event | None = None, constraint: Constraint | None = None,
+           **settings) -> Iterator[Update]:
     """Continue `prompt` as plain text (completion). Yields Updates; see `Update`."""
     if not isinstance(prompt, str) or not prompt.strip():
         raise GenerationError("The prompt is empty: type some text for the model to continue.")
@@ -107,13 +112,15 @@ def stream(prompt: str, *, model_id: str | None = None, top_n: int = 10,
         raise GenerationError(f"The prompt is {len(ids)} tokens; {loaded.candidate.label} reads at most "
                               f"{budget} here (context {context_limit(loaded)} minus room for the answer). "
                               f"Shorten it.")
-    yield from decode(loaded, ids, checked, notices, top_n=top_n, cancel=cancel, started=started)
+    yield from decode(loaded, ids, checked, notices, top_n=top_n, cancel=cancel, started=started,
+                      constraint=constraint)
 
 
 def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature: float = 0.0,
                 top_k: int = 0, top_p: float = 1.0, repetition_penalty: float = 1.0,
                 stop: list[str] | tuple = (), seed: int | None = None, model_id: str | None = None,
-                top_n: int = 10, cancel: threading.Event | None = None) -> Iterator[Update]:
+                top_n: int = 10, cancel: threading.Event | None = None,
+                constraint: Constraint | None = None) -> Iterator[Update]:
     """Answer a chat history [{"role": "system"|"user"|"assistant", "content": str}, ...].
 
     Yields an `Update` after every generated token and a last one with done=True;
@@ -121,6 +128,7 @@ def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature:
     from the oldest turns (a notice says so). Settings out of range are clamped (notices);
     empty or unusable input raises GenerationError with a message fit for the user.
     `top_n` candidates per stage are recorded in `update.steps` (0 = record nothing).
+    `constraint` (see Constraint) may change each step's logits before sampling.
     """
     checked, notices = Settings.checked(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k,
                                         top_p=top_p, repetition_penalty=repetition_penalty, stop=stop, seed=seed)
@@ -136,7 +144,8 @@ def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature:
     if dropped:
         notices.append(f"The chat is longer than the {context_limit(loaded)}-token context: "
                        f"the oldest {dropped} message(s) were left out.")
-    yield from decode(loaded, ids, checked, notices, top_n=top_n, cancel=cancel, started=started)
+    yield from decode(loaded, ids, checked, notices, top_n=top_n, cancel=cancel, started=started,
+                      constraint=constraint)
 
 
 def last(updates: Iterator[Update]) -> Update:
@@ -170,7 +179,7 @@ def end_ids(loaded: loader.Loaded) -> set[int]:
 
 def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, notices: list[str], *,
            top_n: int = 10, cancel: threading.Event | None = None,
-           started: float | None = None) -> Iterator[Update]:
+           started: float | None = None, constraint: Constraint | None = None) -> Iterator[Update]:
     """Generate from `prompt_ids` with the KV cache, one forward pass per token."""
     started = started or time.perf_counter()
     model, tokenizer, device = loaded.model, loaded.tokenizer, loaded.placement.device
@@ -200,7 +209,7 @@ def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, not
         if cancel is not None and cancel.is_set():
             reason = "cancelled"
             break
-        token, step, cache = _advance(model, sampler, ids, n + i, cache, i)
+        token, step, cache = _advance(model, sampler, ids, n + i, cache, i, constraint, n)
         if i == 0:
             stats.first_token_s = time.perf_counter() - started
         stats.new_tokens = i + 1
@@ -223,15 +232,18 @@ def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, not
 
 # Per call, not around the loop: inference mode is per thread, and a streaming consumer
 # (gradio) may resume the generator on a different thread at every step.
-def _advance(model, sampler: Sampler, ids: torch.Tensor, length: int, cache,
-             index: int) -> tuple[int, Step | None, object]:
+def _advance(model, sampler: Sampler, ids: torch.Tensor, length: int, cache, index: int,
+             constraint: Constraint | None = None, prompt_length: int = 0) -> tuple[int, Step | None, object]:
     """One forward pass (the whole prompt first, then one token over the KV cache) and one draw;
     the drawn token is written at ids[0, length]."""
     import torch
     new = ids[:, :length] if cache is None else ids[:, length - 1:length]
     with torch.inference_mode():
         out = model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
-        token, step = sampler(ids[:, :length], out.logits[:, -1, :], index)
+        logits = out.logits[:, -1, :]
+        if constraint is not None:
+            logits = constraint(ids[0, prompt_length:length].tolist(), logits)
+        token, step = sampler(ids[:, :length], logits, index)
     ids[0, length] = token
     return token, step, out.past_key_values
 

@@ -73,7 +73,7 @@ TASKS: dict[str, Task] = {
                   "extractive reader trained on SQuAD 2.0, so it can say 'no answer'"),
         Candidate("distilbert/distilbert-base-cased-distilled-squad", "hub",
                   "distilbert-base-cased-distilled-squad", "smaller, faster SQuAD 1.1 reader"),
-        Candidate("chat-reader", "method", "chat model reading the retrieved passages",
+        Candidate("grounded-reader", "method", "grounded reader: an exact passage span chosen by the chat model",
                   "offline: no extractive QA model installs with pip"),
     ]),
     "summarization": Task("Summarize", transformers_builder("AutoModelForSeq2SeqLM"), [

@@ -11,8 +11,8 @@ Two translators, picked per direction among the "translation" task's candidates 
             carries CAVEAT.
 Both decode greedily and stream token by token. The text is translated paragraph by paragraph,
 each cut into chunks of whole sentences that fit the model (core.summarize.chunking).
-`marks` is the place for support marking (numbers and names of the output checked against the
-source); it is None until that is wired in.
+When done, `marks` holds the support marks (core.grounding) of the numbers and dates of the output
+(and its names, into Chinese) checked against the source: a translation must not change them.
 """
 import json
 import re
@@ -23,6 +23,7 @@ from typing import Iterator
 
 from core import generation
 from core.errors import ModelUnavailable, TranslateError
+from core.grounding import mark_support
 from core.runtime import loader
 from core.runtime.registry import Candidate
 from core.summarize.abstractive import stream_generate
@@ -61,7 +62,7 @@ class TranslationUpdate:
     step: int = 0                 # chunks done, of `steps`
     steps: int = 1
     notes: list[str] = field(default_factory=list)
-    marks: list | None = None     # support marking of numbers and names (to be wired in)
+    marks: dict | None = None     # when done: numbers, dates (and names, into Chinese) checked against the source
     done: bool = False
 
     def to_dict(self) -> dict:
@@ -212,7 +213,17 @@ def translate_stream(text: str, direction: str | None = "auto",
     final = replace(state, text=done_text, step=step, stage="done", done=True, notes=list(notes))
     if done_text.strip() and wrote_in(done_text) != target:
         final.notes.append(f"The output is not in {LANGUAGES[target]}: the model did not translate the text.")
+    final.marks = facts_kept(done_text, text, names=target == "zh")
     yield final
+
+
+def facts_kept(translation: str, source: str, names: bool) -> dict:
+    """Support marks for what a translation must carry over unchanged: numbers and dates, and Latin
+    names when translating into Chinese (a Chinese source cannot be checked for English names)."""
+    support = mark_support(translation, [source])
+    kinds = ("number", "date", "name") if names else ("number", "date")
+    support.marks = [m for m in support.marks if m.kind in kinds]
+    return support.to_dict()
 
 
 def wrote_in(text: str) -> str | None:

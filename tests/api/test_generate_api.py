@@ -105,3 +105,18 @@ def test_bad_input_gets_a_message_and_the_app_keeps_serving(client):
     odd = generate(client, "日本語と絵文字 🎉🎉 \x00\x01 <script>alert(1)</script>")
     assert odd[2]["done"] and "tokens/s" in odd[1]
     assert generate(client, "The capital of France is")[2]["text"].startswith(" Paris")
+
+
+def test_chat_with_my_documents_retrieves_passages_and_marks_the_answer(client):
+    settings = {**GREEDY, "max_new_tokens": 32}
+    history, box, *view, marks, data = client.predict(
+        "Which chat format does SmolLM2 use?", [], "You are a helpful assistant.", MODEL, *settings.values(),
+        True, api_name="/chat_send")
+    answer = content(history[-1])
+    assert history[0]["content"][0]["text"] == "Which chat format does SmolLM2 use?"  # the passages stay hidden
+    assert data["passages"] and data["passages"][0]["document"] == "chat-templates.md"
+    support = data["support"]
+    assert support["checked"] > 0 and all(answer[m["start"]:m["end"]] == m["text"] for m in support["marks"])
+    assert "checked" in marks
+    plain = client.predict("Hi", [], "", MODEL, *settings.values(), api_name="/chat_send")
+    assert plain[-1] is None and plain[-2] == ""   # without documents: no marks

@@ -83,13 +83,13 @@ def test_hub_path_streams_token_by_token_and_keeps_paragraphs(marian):
     text = "The weather is nice today. We go to the park.\n\nBuses are electric now."
     updates = list(translate.translate_stream(text))
     final = updates[-1]
-    assert final.done and final.stage == "done" and final.direction == "en-zh" and final.marks is None
+    assert final.done and final.stage == "done" and final.direction == "en-zh" and "marks" in final.marks
     assert final.steps == 2 and final.step == 2
     assert "tiny-marian" in final.model and "local" in final.model
     first = [u.text for u in updates if u.stage == "chunk 1 of 2"]
     assert len(first) > 3 and all(b.startswith(a) for a, b in zip(first, first[1:]))  # grows token by token
     assert final.text.count("\n\n") == 1
-    assert final.to_dict()["marks"] is None and final.to_dict()["source"] == text
+    assert "marks" in final.to_dict()["marks"] and final.to_dict()["source"] == text
 
 
 def test_a_long_paragraph_is_cut_into_chunks_that_fit(marian, monkeypatch):
@@ -123,3 +123,12 @@ def test_an_answer_in_the_wrong_language_gets_a_note(marian, monkeypatch):
 def test_chat_preamble_is_dropped():
     assert translator.PREAMBLE.sub("", "Sure! Here is the translation: 你好") == "你好"
     assert translator.PREAMBLE.sub("", "Translation: Good day") == "Good day"
+
+
+def test_a_changed_number_is_marked_and_a_kept_one_is_not():
+    from core.translate.translator import facts_kept
+    kept = facts_kept("公交车在2030年全部换成电动的，共120辆。", "All 120 buses will be electric by 2030.", names=True)
+    assert kept["unsupported"] == 0 and {m["text"] for m in kept["marks"]} >= {"120"}
+    changed = facts_kept("By 2031 all 12 buses will be electric.", "到2030年，120辆公交车都将是电动的。", names=False)
+    assert {m["text"] for m in changed["marks"] if m["status"] == "unsupported"} >= {"12"}
+    assert all(m["kind"] != "name" for m in changed["marks"])
