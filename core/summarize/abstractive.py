@@ -224,6 +224,8 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
     try:
         model = summarizer(model_id)
     except ModelUnavailable as err:
+        if model_id:  # the model the person chose is not there: say so rather than answer otherwise
+            raise
         yield extractive_instead(text, notes + [NO_MODEL.format(why=str(err).splitlines()[0])])
         return
     sources = Sources(text)
