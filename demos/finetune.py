@@ -4,6 +4,7 @@ with a live curve; before/after predictions on held-out examples; then usable in
 import gradio as gr
 
 from core import finetune, sentiment
+from core.finetune.data import MAX_TYPED_CHARS
 from demos import render
 from demos.widgets import Session, free_choice, user_errors
 
@@ -56,8 +57,7 @@ def finetune_train(examples: str = "", file: str | None = None, text_column: str
     per job (the default budget), one running job per session.
 
     Args:
-        examples: one example a line, "label: text" (e.g. "sport: The match ended 2-1"); used when
-            no file is given.
+        examples: one example a line, "label: text" (e.g. "sport: The match ended 2-1"), at most 200,000 characters; used when no file is given.
         file: a CSV or TSV with a text column and a label column (or a .txt of "label: text" lines).
         text_column: the file's text column; blank to guess.
         label_column: the file's label column; blank to guess (a column named "label" is taken).
@@ -83,7 +83,7 @@ def finetune_cancel(key: str, models=None) -> str:
     """Cancel a running fine-tuning job of this session.
 
     Args:
-        key: the model key finetune_train returned.
+        key: the model key finetune_train returned (at most 64 characters).
     Returns:
         a line saying the job is being cancelled, or how it had already ended.
     """
@@ -110,9 +110,8 @@ def sentiment_finetuned(text: str, model: str, models=None):
     """Classify a text with a classifier fine-tuned in this session (Fine-tune tab / finetune_train).
 
     Args:
-        text: the text to classify.
-        model: the model key finetune_train returned in this same session; models of other
-            sessions cannot be used.
+        text: the text to classify (at most 20,000 characters).
+        model: the model key finetune_train returned in this same session; models of other sessions cannot be used.
     Returns:
         the probability of each of the model's labels, a Markdown line with the label and the
         model, and which words pushed the prediction (occlusion).
@@ -147,7 +146,7 @@ def build(session: Session) -> None:
     with gr.Row():
         with gr.Column(scale=1):
             examples = gr.Textbox(label=f"Examples: {finetune.FORMAT}", lines=10, max_lines=20,
-                                  value=EXAMPLE, elem_id="finetune-examples")
+                                  max_length=MAX_TYPED_CHARS, value=EXAMPLE, elem_id="finetune-examples")
             gr.Examples([[EXAMPLE], [TOPICS]], examples, example_labels=["Hotel reviews", "News topics"])
             with gr.Accordion("…or a CSV/TSV file (a text column and a label column)", open=False):
                 upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"], type="filepath",
@@ -176,7 +175,7 @@ def build(session: Session) -> None:
                                        wrap=True, elem_id="finetune-predictions")
             with gr.Row():
                 key = gr.Textbox(label="Model key (for the API, in this session)", interactive=False,
-                                 elem_id="finetune-key", scale=3)
+                                 max_length=64, elem_id="finetune-key", scale=3)
                 use = gr.Button("Use in the Sentiment tab", elem_id="finetune-use", scale=1,
                                 visible=session.finetuned_menu is not None)
             with gr.Accordion("The job as JSON", open=False):

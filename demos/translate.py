@@ -43,7 +43,7 @@ def build(session: Session) -> None:
                 "asked to translate, which a model this small does badly: the result says so.")
     with gr.Row():
         with gr.Column():
-            text = gr.Textbox(label="Text", lines=8, max_lines=20, elem_id="translate-text",
+            text = gr.Textbox(label="Text", lines=8, max_lines=20, max_length=core.MAX_CHARS, elem_id="translate-text",
                               placeholder="English or Chinese text")
             with gr.Row():
                 direction = gr.Radio(DIRECTIONS, value="auto", label="Direction", elem_id="translate-direction")

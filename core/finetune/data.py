@@ -186,4 +186,7 @@ def load(typed: str | None = None, path: str | None = None, text_column: str = "
     """The examples of a job: from the file when one is given, else from the typed lines."""
     if path:
         return examples(read_file(path, text_column or "", label_column or ""))
+    for name, column in (("text_column", text_column), ("label_column", label_column)):
+        if (column or "").strip():
+            raise FineTuneError(f"`{name}` names a column of a file, but no file was given.")
     return examples(parse_lines(typed))

@@ -218,7 +218,7 @@ class SessionModels:
     def get(self, key: str) -> Job:
         job = self.jobs.get(key) if isinstance(key, str) else None
         if job is None:
-            raise FineTuneError(f"There is no fine-tuned model with that key in this session. A model can be "
+            raise FineTuneError(f"There is no fine-tuned model with the key {str(key)[:64]!r} in this session. A model can be "
                                 f"used only by the page or API client that trained it, and is dropped when "
                                 f"the page is closed or after {KEEP_S // 60} minutes unused.")
         return job

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 
 from core.errors import GenerationError
-from core.generation.prompts import TRANSCRIPT_STOP, clean_messages, fit_chat
+from core.generation.prompts import TRANSCRIPT_STOP, clean_messages, encode_text, fit_chat
 from core.generation.sampling import Sampler, Settings, Step, TokenNames
 from core.runtime import loader
 
@@ -106,7 +106,7 @@ def stream(prompt: str, *, model_id: str | None = None, top_n: int = 10,
     checked, notices = Settings.checked(**settings)
     loaded = loader.load("generation", model_id)
     started = time.perf_counter()  # the one-off model load is not part of time to first token
-    ids = loaded.tokenizer(prompt).input_ids
+    ids = encode_text(loaded.tokenizer, prompt)
     budget = _budget(context_limit(loaded), checked)
     if len(ids) > budget:
         raise GenerationError(f"The prompt is {len(ids)} tokens; {loaded.candidate.label} reads at most "

@@ -23,6 +23,7 @@ from typing import Iterator
 from core import generation
 from core.errors import ModelUnavailable
 from core.generation.decode import end_ids
+from core.generation.prompts import encode_chat
 from core.grounding import Sources
 from core.runtime import loader
 from core.summarize.chunking import most_central, pack, units
@@ -78,7 +79,7 @@ class Seq2SeqSummarizer:
                constraint: CopyConstraint | None = None) -> Iterator[str]:
         model = self.loaded.model
         inputs = self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.context,
-                                return_token_type_ids=False).to(model.device)
+                                return_token_type_ids=False, split_special_tokens=True).to(model.device)
         default_min = getattr(model.generation_config, "min_length", 0) or 0
         settings = dict(max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False,
                         min_length=min(default_min, max_new_tokens // 2))
@@ -115,13 +116,13 @@ class ChatSummarizer:
                                                  model_id=self.loaded.candidate.id, constraint=constraint):
                 yield update.text
             return
-        prompt = generation.render_chat(self.tokenizer, messages)
-        inputs = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt",
-                                return_token_type_ids=False).to(self.loaded.model.device)
+        import torch
+        ids = torch.tensor([encode_chat(self.tokenizer, messages)], device=self.loaded.model.device)
+        inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
         settings = dict(max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False,
                         early_stopping=True, repetition_penalty=REPETITION_PENALTY)
         if constraint is not None:
-            settings["logits_processor"] = [constraint.processor(prompt_length=inputs["input_ids"].shape[1])]
+            settings["logits_processor"] = [constraint.processor(prompt_length=ids.shape[1])]
         yield from stream_generate(self.loaded.model, self.tokenizer, inputs, settings)
 
 
@@ -223,6 +224,8 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
     try:
         model = summarizer(model_id)
     except ModelUnavailable as err:
+        if model_id:  # the model the person chose is not there: say so rather than answer otherwise
+            raise
         yield extractive_instead(text, notes + [NO_MODEL.format(why=str(err).splitlines()[0])])
         return
     sources = Sources(text)

@@ -218,7 +218,7 @@ def test_a_session_keeps_a_few_models_and_cannot_reach_another_sessions():
         finished(job)
         keys.append(job.key)
     assert [j.key for j in mine.ready()] == keys[1:]  # the oldest was dropped
-    with pytest.raises(FineTuneError, match="no fine-tuned model with that key in this session"):
+    with pytest.raises(FineTuneError, match="no fine-tuned model with the key"):
         theirs.model(keys[-1])
     with pytest.raises(FineTuneError, match="no fine-tuned model"):
         finetune.existing(None)
