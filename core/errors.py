@@ -48,3 +48,11 @@ class SentimentInputError(UserError):
 
 class BatchInputError(UserError):
     """A file of texts that cannot be classified."""
+
+
+class InspectError(UserError):
+    """A text or setting the attention or layer-by-layer views cannot use."""
+
+
+class CompressionError(UserError):
+    """A text, prompt or setting the compression comparison cannot use."""
