@@ -28,23 +28,27 @@ CSS = """
 .llmlab-attn .attn-caption { margin-bottom: 4px; }
 .llmlab-attn .attn-focus { min-height: 1.4em; font-weight: 600; }
 .llmlab-attn .attn-panels { display: flex; gap: 24px; align-items: flex-start; overflow-x: auto; }
-.attn-map { border-collapse: collapse; font-size: 11px; }
-.attn-map td { width: 14px; min-width: 14px; height: 14px; padding: 0; border: 1px solid #f1f5f9; cursor: pointer; }
+.attn-map { border-collapse: collapse; font-size: 11px; border: none; }
+.llmlab-attn .attn-map th, .llmlab-heads th { border: none !important; background: none !important; }
+.attn-map td { width: 14px; min-width: 14px; height: 14px; padding: 0; border: 1px solid #f1f5f9;
+  cursor: pointer; }
 .attn-map th { font-weight: normal; padding: 0 4px; cursor: pointer; white-space: nowrap; }
 .attn-map th.attn-col { vertical-align: bottom; height: 70px; }
 .attn-map th.attn-col span { writing-mode: vertical-rl; transform: rotate(180deg); }
 .attn-map th.attn-corner { font-size: 10px; color: #64748b; cursor: default; }
-.attn-map td.attn-masked { background: repeating-linear-gradient(45deg, #e2e8f0, #e2e8f0 2px, #fff 2px, #fff 5px); }
+.attn-map td.attn-masked {
+  background: repeating-linear-gradient(45deg, #e2e8f0, #e2e8f0 2px, #fff 2px, #fff 5px); }
 .attn-lines line { stroke: #2563eb; stroke-width: 2; }
 .attn-lines text { font-size: 12px; cursor: pointer; fill: currentColor; }
 .llmlab-attn.focused td:not(.on) { opacity: 0.2; }
 .llmlab-attn.focused line:not(.on) { display: none; }
-.llmlab-attn .on.attn-row, .llmlab-attn .on.attn-col, .llmlab-attn text.on { font-weight: 700; fill: #dc2626; color: #dc2626; }
+.llmlab-attn .on.attn-row, .llmlab-attn .on.attn-col, .llmlab-attn text.on {
+  font-weight: 700; fill: #dc2626; color: #dc2626; }
 .llmlab-heads table { border-collapse: collapse; font-size: 11px; }
 .llmlab-heads th { font-weight: normal; padding: 0 4px; white-space: nowrap; }
-.llmlab-heads td { padding: 1px; }
-.attn-tile { width: 44px; height: 44px; image-rendering: pixelated; border: 1px solid #cbd5e1; cursor: pointer; }
-.attn-tile.chosen { outline: 3px solid #dc2626; }
+.llmlab-heads td { padding: 1px; border: none; }
+.attn-tile { width: 44px; height: 44px; image-rendering: pixelated; border: 1px solid #cbd5e1;
+  cursor: pointer; }
 """
 
 
@@ -65,13 +69,20 @@ def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1):
     """
     att = core.attention(text, model)
     layer, head = att.clamp(layer, head)
-    return (att, gr.Slider(1, att.layers, value=layer, step=1), gr.Slider(1, att.heads, value=head, step=1),
-            render.attention_summary(att), render.attention_html(att, layer, head), att.to_dict(layer))
+    sliders = gr.Slider(1, att.layers, value=layer, step=1), gr.Slider(1, att.heads, value=head, step=1)
+    return (att, *sliders, render.attention_summary(att), render.attention_html(att, layer, head),
+            att.to_dict(layer))
 
 
 def redraw(att, layer, head):
-    return render.attention_html(att, layer, head), render.heads_grid_html(att, layer, head), \
-        att.to_dict(layer) if att else None
+    if att is not None:
+        layer, head = att.clamp(layer, head)
+    return (render.attention_html(att, layer, head), render.heads_marker(layer, head),
+            att.to_dict(layer) if att else None)
+
+
+def overview(att, layer, head):
+    return render.heads_grid_html(att), render.heads_marker(layer, head)
 
 
 def pick(att, event: gr.EventData):
@@ -98,13 +109,14 @@ def build(session: Session) -> None:
                    js_on_load=(ASSETS / "attention_view.js").read_text())
     with gr.Accordion("All heads: every layer (rows) and head (columns); click one to show it", open=True):
         grid = gr.HTML(elem_id="attention-grid", js_on_load=(ASSETS / "pick.js").read_text())
+        marker = gr.HTML(render.heads_marker(1, 1), elem_id="attention-grid-marker", js_on_load=None)
     with gr.Accordion("This layer as JSON", open=False):
         data = gr.JSON(elem_id="attention-json")
 
     gr.on([show.click, text.submit], attention, [text, model, layer, head],
           [state, layer, head, summary, view, data], api_name="attention",
-          ).success(render.heads_grid_html, [state, layer, head], grid, api_visibility="private")
-    gr.on([layer.input, head.input], redraw, [state, layer, head], [view, grid, data],
+          ).success(overview, [state, layer, head], [grid, marker], api_visibility="private")
+    gr.on([layer.input, head.input], redraw, [state, layer, head], [view, marker, data],
           api_visibility="private", show_progress="hidden")
-    grid.click(pick, state, [layer, head, view, grid, data], api_visibility="private",
+    grid.click(pick, state, [layer, head, view, marker, data], api_visibility="private",
                show_progress="hidden")

@@ -236,39 +236,48 @@ def attention_html(att, layer: int, head: int) -> str:
     table = (f'<table class="attn-map"><tr><th class="attn-corner">row i takes from column j</th>'
              f'{head_row}</tr>{"".join(rows)}</table>')
     step, width = 18, 330
-    lines = "".join(f'<line data-i="{i}" data-j="{j}" x1="110" y1="{14 + i * step}" x2="{width - 110}" '
-                    f'y2="{14 + j * step}" stroke-opacity="{w[i, j]:.3f}"/>'
+    lines = "".join(f'<line data-i="{i}" data-j="{j}" x1="110" y1="{14 + i * step}" '
+                    f'x2="{width - 110}" y2="{14 + j * step}" stroke-opacity="{w[i, j]:.3f}"/>'
                     for i in range(n) for j in range(n) if w[i, j] >= 0.01)
     left = "".join(f'<text class="attn-row" data-from="{i}" x="104" y="{18 + i * step}" '
                    f'text-anchor="end">{t}</text>' for i, t in enumerate(labels))
-    right = "".join(f'<text class="attn-col" data-to="{j}" x="{width - 104}" y="{18 + j * step}">{t}</text>'
-                    for j, t in enumerate(labels))
+    right = "".join(f'<text class="attn-col" data-to="{j}" x="{width - 104}" '
+                    f'y="{18 + j * step}">{t}</text>' for j, t in enumerate(labels))
     svg = (f'<svg class="attn-lines" width="{width}" height="{n * step + 10}" role="img" '
            f'aria-label="head view">{lines}{left}{right}</svg>')
-    data = html.escape(json.dumps({"w": np.round(w, 3).tolist(), "tokens": [token_label(t) for t in att.tokens]}))
-    kind = "causal: a token sees only itself and the tokens before it" if att.causal else \
-        "bidirectional: every token sees every token"
-    return (f'<div class="llmlab-attn" data-w="{data}"><div class="attn-caption">Layer {layer}, head {head} · '
-            f'{kind}. Click a token on the left (or a row) to see where it attends; on the right (or a '
-            f'column) to see what attends to it. Click it again to see all.</div>'
-            f'<div class="attn-focus" aria-live="polite"></div><div class="attn-panels"><div class="attn-heat">{table}</div>{svg}</div></div>')
+    data = html.escape(json.dumps({"w": np.round(w, 3).tolist(),
+                                   "tokens": [token_label(t) for t in att.tokens]}))
+    kind = ("causal: a token sees only itself and the tokens before it" if att.causal
+            else "bidirectional: every token sees every token")
+    caption = (f"Layer {layer}, head {head} · {kind}. Colour: white = 0, blue = 1. Click a token on the "
+               f"left (or a row) to see where it attends; on the right (or a column) to see what attends "
+               f"to it. Click it again to see all.")
+    return (f'<div class="llmlab-attn" data-w="{data}"><div class="attn-caption">{caption}</div>'
+            f'<div class="attn-focus" aria-live="polite"></div>'
+            f'<div class="attn-panels"><div class="attn-heat">{table}</div>{svg}</div></div>')
 
 
-def heads_grid_html(att, layer: int, head: int) -> str:
-    """Every layer (rows) and head (columns) as a small heat map; the chosen one outlined."""
+def heads_grid_html(att) -> str:
+    """Every layer (rows) and head (columns) as a small heat map (heads_marker outlines the one shown)."""
     if att is None:
         return ""
-    layer, head = att.clamp(layer, head)
     heads = "".join(f"<th>head {h}</th>" for h in range(1, att.heads + 1))
     rows = []
     for li in range(att.layers):
         tiles = "".join(
-            f'<td><img class="attn-tile{" chosen" if (li + 1, hi + 1) == (layer, head) else ""}" '
+            f'<td><img class="attn-tile" '
             f'data-layer="{li + 1}" data-head="{hi + 1}" alt="layer {li + 1} head {hi + 1}" '
             f'title="layer {li + 1}, head {hi + 1}" src="{_png(att.weights[li, hi], att.causal)}"></td>'
             for hi in range(att.heads))
         rows.append(f"<tr><th>layer {li + 1}</th>{tiles}</tr>")
     return (f'<div class="llmlab-heads"><table><tr><th></th>{heads}</tr>{"".join(rows)}</table></div>')
+
+
+def heads_marker(layer, head) -> str:
+    """A style rule outlining the chosen tile of the overview, so choosing another head changes
+    a line of CSS instead of sending every tile again."""
+    return (f'<style>#attention-grid img[data-layer="{int(layer or 1)}"][data-head="{int(head or 1)}"] '
+            f'{{ outline: 3px solid #dc2626; }}</style>')
 
 
 def _png(w: np.ndarray, causal: bool) -> str:
@@ -374,7 +383,7 @@ def compression_frame(progress) -> pd.DataFrame:
 def compression_markdown(progress) -> str:
     if progress is None:
         return ""
-    lines = [f"{'' if progress.done else '⏳ '}{progress.status} · **{progress.model}** · "
+    lines = [f"{'' if progress.done else 'Measuring: '}{progress.status} · **{progress.model}** · "
              f"{progress.text_tokens} tokens of text scored, prompt {progress.prompt_tokens} tokens"
              + (f" · load average {progress.load_average} on {os.cpu_count()} cores"
                 if progress.load_average is not None else "")]

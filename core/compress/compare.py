@@ -82,7 +82,8 @@ def check(text, prompt, chosen, max_new_tokens) -> tuple[str, str, list[str], in
     chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
     unknown = [str(c)[:20] for c in chosen if c not in variants.NAMES]
     if unknown:
-        raise CompressionError(f"Unknown variant(s) {', '.join(unknown)}; choose from {', '.join(variants.NAMES)}.")
+        raise CompressionError(f"Unknown variant(s) {', '.join(unknown)}; "
+                               f"choose from {', '.join(variants.NAMES)}.")
     try:
         max_new_tokens = int(max_new_tokens)
     except (TypeError, ValueError):
@@ -133,7 +134,7 @@ def compare(text: str, prompt: str, chosen=DEFAULT, max_new_tokens: int = 24,
             continue
         row.weights, row.note, row.build_s = runner.weights, runner.note, runner.build_seconds
         row.disk_mb, row.memory_mb = runner.disk_bytes / 1e6, runner.memory_bytes / 1e6
-        progress.status = f"{name}: next-token distributions over the {len(text_ids) - 1} tokens of the text…"
+        progress.status = f"{name}: next-token distributions over {progress.text_tokens} tokens of the text…"
         yield progress.snapshot()
         logprobs = runner.logits(text_ids)[:-1].log_softmax(-1)
         if reference is None:

@@ -66,7 +66,8 @@ class Runner:
 
 class TorchRunner(Runner):
     def __init__(self, name: str, weights: str, model, seconds: float, note: str = ""):
-        self.name, self.weights, self.model, self.build_seconds, self.note = name, weights, model, seconds, note
+        self.name, self.weights, self.model = name, weights, model
+        self.build_seconds, self.note = seconds, note
         self.memory_bytes = weight_bytes(model)
         self.disk_bytes = saved_bytes(model)
 

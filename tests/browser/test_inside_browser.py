@@ -17,7 +17,7 @@ def test_attention_heat_map_head_view_token_focus_and_head_overview(page):
     open_tab(page, "Attention", "#attention-text textarea")
     run_attention(page, "The animal didn't cross the street because it was too tired.", "Chat model")
     page.wait_for_selector("#attention-view .attn-map td.attn-masked")   # the causal mask is drawn
-    page.wait_for_selector("#attention-grid img.attn-tile.chosen")
+    page.wait_for_selector("#attention-grid img.attn-tile")
     assert page.locator("#attention-grid img.attn-tile").count() == 30 * 9
     assert "sharing its weights" in page.locator("#attention-summary").inner_text()
     # the token "it" on the left of the head view: where it attends
@@ -33,7 +33,8 @@ def test_attention_heat_map_head_view_token_focus_and_head_overview(page):
     page.locator('#attention-grid img[data-layer="6"][data-head="4"]').click()
     page.wait_for_function("document.querySelector('#attention-view .attn-caption').innerText.startsWith('Layer 6, head 4')")
     assert page.locator("#attention-layer input[type=number]").input_value() == "6"
-    assert page.locator('#attention-grid img.chosen[data-layer="6"][data-head="4"]').count() == 1
+    outline = 'getComputedStyle(document.querySelector(\'#attention-grid img[data-layer="6"][data-head="4"]\')).outlineStyle'
+    assert page.evaluate(outline) == "solid"
 
 
 def test_the_encoder_has_no_mask_and_empty_text_gets_a_message(page):

@@ -12,17 +12,7 @@ from core.inspect import attention, lens
 from core.inspect.eager import eager
 from core.inspect.text import PARTIAL, clean, tokenize
 from core.runtime import loader, registry
-from tests.fixtures.generate import as_loaded, bundled_tokenizer, tiny_llama
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return bundled_tokenizer()
-
-
-@pytest.fixture(scope="module")
-def tiny(tokenizer):
-    return tiny_llama(tokenizer)
+from tests.fixtures.generate import as_loaded
 
 
 @pytest.fixture(scope="module")
