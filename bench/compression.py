@@ -26,7 +26,7 @@ import torch  # noqa: E402
 
 from bench import machine, save, table  # noqa: E402
 from bench.generate import FirstTokenTimer  # noqa: E402
-from core.compress import variants  # noqa: E402
+from core.compress import MAX_TEXT_TOKENS, NAMES, variants  # noqa: E402
 from core.compress.compare import Row, diverges_at, measure  # noqa: E402
 from core.generation.prompts import render_chat  # noqa: E402
 from core.generation.scoring import start_tokens  # noqa: E402
@@ -46,7 +46,7 @@ def articles(count: int) -> list[tuple[str, str]]:
 def quality(runners: dict, loaded, texts) -> dict:
     tokenizer, totals = loaded.tokenizer, {name: [0, 0.0, 0.0, 0.0] for name in runners}
     for _, text in texts:  # tokens, agreeing, kl sum, nll sum
-        ids = start_tokens(tokenizer) + tokenizer(text, add_special_tokens=False).input_ids[:variants.MAX_TEXT_TOKENS]
+        ids = start_tokens(tokenizer) + tokenizer(text, add_special_tokens=False).input_ids[:MAX_TEXT_TOKENS]
         targets = torch.tensor(ids[1:])
         reference = runners["fp32"].logits(ids)[:-1].log_softmax(-1)
         for name, runner in runners.items():
@@ -116,7 +116,7 @@ def main(argv=None) -> None:
     load_before = os.getloadavg()[0]
     loaded = loader.load("generation")
     runners, missing = {}, {}
-    for name in variants.NAMES:
+    for name in NAMES:
         try:
             runners[name] = variants.runner(name, loaded)
         except variants.Unavailable as why:

@@ -2,8 +2,8 @@
 the person's text: size, speed, how far its predictions move, perplexity and its greedy answer."""
 import gradio as gr
 
+from core.compress import MAX_NEW_TOKENS, MAX_TEXT_TOKENS
 from core.compress import compare as core
-from core.compress.variants import MAX_NEW_TOKENS, MAX_TEXT_TOKENS
 from demos import render
 from demos.widgets import Session, model_menu, user_errors
 

@@ -18,10 +18,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
-import torch
-
-from core.compress import variants
-from core.compress.variants import MAX_NEW_TOKENS, MAX_PROMPT_TOKENS, MAX_TEXT_TOKENS, Unavailable
+from core.compress import MAX_NEW_TOKENS, MAX_PROMPT_TOKENS, MAX_TEXT_TOKENS, NAMES
 from core.errors import CompressionError
 from core.generation.prompts import render_chat
 from core.generation.scoring import start_tokens
@@ -80,10 +77,9 @@ def check(text, prompt, chosen, max_new_tokens) -> tuple[str, str, list[str], in
     prompt = clean(require_text(prompt, limit=MAX_PROMPT_CHARS, error=CompressionError, what="The prompt",
                                 empty="The prompt is empty: type a question for the greedy answers."))
     chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
-    unknown = [str(c)[:20] for c in chosen if c not in variants.NAMES]
+    unknown = [str(c)[:20] for c in chosen if c not in NAMES]
     if unknown:
-        raise CompressionError(f"Unknown variant(s) {', '.join(unknown)}; "
-                               f"choose from {', '.join(variants.NAMES)}.")
+        raise CompressionError(f"Unknown variant(s) {', '.join(unknown)}; choose from {', '.join(NAMES)}.")
     try:
         max_new_tokens = int(max_new_tokens)
     except (TypeError, ValueError):
@@ -91,11 +87,14 @@ def check(text, prompt, chosen, max_new_tokens) -> tuple[str, str, list[str], in
     if not 1 <= max_new_tokens <= MAX_NEW_TOKENS:
         raise CompressionError(f"New tokens must be from 1 to {MAX_NEW_TOKENS}; got {max_new_tokens}.")
     # fp32 is the reference every other row is compared with, so it is always measured, first
-    return text, prompt, ["fp32"] + [v for v in variants.NAMES if v in chosen and v != "fp32"], max_new_tokens
+    return text, prompt, ["fp32"] + [v for v in NAMES if v in chosen and v != "fp32"], max_new_tokens
 
 
 def compare(text: str, prompt: str, chosen=DEFAULT, max_new_tokens: int = 24,
             model_id: str | None = None) -> Iterator[Progress]:
+    import torch
+
+    from core.compress import variants
     text, prompt, chosen, max_new_tokens = check(text, prompt, chosen, max_new_tokens)
     loaded = loader.load("generation", model_id or None)
     tokenizer = loaded.tokenizer
@@ -125,7 +124,7 @@ def compare(text: str, prompt: str, chosen=DEFAULT, max_new_tokens: int = 24,
         yield progress.snapshot()
         try:
             runner = variants.runner(name, loaded)
-        except Unavailable as why:
+        except variants.Unavailable as why:
             row.missing = str(why)
             continue
         except Exception as err:  # a broken optional engine must not take the comparison down

@@ -19,7 +19,8 @@ import time
 import numpy as np
 import torch
 
-from core.compress.variants import CONTEXT, Greedy, Runner, Unavailable
+from core.compress import CONTEXT
+from core.compress.variants import Greedy, Runner, Unavailable
 from core.runtime import loader, registry
 from core.runtime.device import placement
 

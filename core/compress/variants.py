@@ -22,12 +22,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core.compress import NAMES
 from core.runtime import loader
-
-MAX_TEXT_TOKENS = 256       # tokens of a text scored (after a document-start token)
-MAX_PROMPT_TOKENS = 192     # tokens of a prompt (chat template included)
-MAX_NEW_TOKENS = 64         # tokens of a greedy answer
-CONTEXT = max(MAX_TEXT_TOKENS + 1, MAX_PROMPT_TOKENS + MAX_NEW_TOKENS)  # most a variant reads at once
 
 
 class Unavailable(Exception):
@@ -178,7 +174,6 @@ def _int8_weights(model):
 
 
 BUILDERS = {"bf16": _bf16, "int8": _int8, "int8-weights": _int8_weights}
-NAMES = ["fp32", "bf16", "int8", "int8-weights", "q4"]
 
 _runners: dict[tuple[str, str], Runner] = {}
 _lock = threading.Lock()
