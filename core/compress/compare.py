@@ -136,7 +136,7 @@ def compare(text: str, prompt: str, chosen=DEFAULT, max_new_tokens: int = 24,
         progress.status = f"{name}: next-token distributions over {progress.text_tokens} tokens of the text…"
         yield progress.snapshot()
         logprobs = runner.logits(text_ids)[:-1].log_softmax(-1)
-        if reference is None:
+        if name == "fp32":
             reference = logprobs
         measure(row, logprobs, reference, torch.tensor(text_ids[1:]))
         del logprobs
@@ -145,7 +145,7 @@ def compare(text: str, prompt: str, chosen=DEFAULT, max_new_tokens: int = 24,
         answer = runner.greedy(prompt_ids, max_new_tokens, tokenizer.eos_token_id)
         row.output, row.output_ids = tokenizer.decode(answer.ids, skip_special_tokens=True), answer.ids
         row.first_token_s, row.tokens_per_s = answer.first_token_s, answer.tokens_per_s
-        if name != "fp32":
+        if name != "fp32" and not progress.rows[0].missing:
             row.diverges_at = diverges_at(progress.rows[0].output_ids, answer.ids)
     progress.status, progress.done = "Done.", True
     progress.load_average = round(os.getloadavg()[0], 2)
@@ -153,10 +153,13 @@ def compare(text: str, prompt: str, chosen=DEFAULT, max_new_tokens: int = 24,
 
 
 def measure(row: Row, logprobs, reference, targets) -> None:
-    """Top-1 agreement and mean KL(reference || variant) per position, and perplexity."""
+    """Perplexity, and against the reference (when there is one) top-1 agreement and mean
+    KL(reference || variant) per position."""
+    row.perplexity = math.exp(-float(logprobs.gather(-1, targets[:, None]).mean()))
+    if reference is None:
+        return
     row.agreement = float((logprobs.argmax(-1) == reference.argmax(-1)).float().mean())
     row.kl = float((reference.exp() * (reference - logprobs)).sum(-1).mean().clamp(min=0))
-    row.perplexity = math.exp(-float(logprobs.gather(-1, targets[:, None]).mean()))
 
 
 def diverges_at(reference: list[int], ids: list[int]) -> int | None:

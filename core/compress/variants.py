@@ -1,5 +1,5 @@
 """The same causal LM at several precisions, each behind one small interface (`Runner`):
-next-token log-probabilities over a text, and a greedy continuation with its timings.
+the next-token logits at every position of a text, and a greedy answer with its timings.
 
     fp32          the loaded model itself (the reference)
     bf16          a copy with every weight in bfloat16 (16 bits, fp32's exponent range)
@@ -76,7 +76,7 @@ class TorchRunner(Runner):
         step = torch.tensor([ids], device=self.model.device)
         with torch.inference_mode():
             for _ in range(max_new_tokens):
-                result = self.model(input_ids=step, past_key_values=cache, use_cache=True)
+                result = self.model(input_ids=step, past_key_values=cache, use_cache=True, logits_to_keep=1)
                 cache, token = result.past_key_values, int(result.logits[0, -1].argmax())
                 first = first or time.perf_counter() - started
                 if token == eos:
@@ -186,11 +186,17 @@ def runner(name: str, loaded: loader.Loaded) -> Runner:
         if key in _runners:
             return _runners[key]
         started = time.perf_counter()
-        if name == "fp32":
-            if loaded.model.dtype != torch.float32:
-                raise Unavailable(f"the model is loaded in {loaded.model.dtype}, not fp32")
+        if name == "fp32" and loaded.model.dtype == torch.float32:
             made = TorchRunner("fp32", "fp32", loaded.model, 0.0,
                                "the model as loaded (32-bit floats): the reference for the other rows")
+        elif name == "fp32":  # e.g. bf16 on a GPU: an fp32 copy computes in fp32, its weights stay rounded
+            made = TorchRunner("fp32", "fp32", copy.deepcopy(loaded.model).float().eval(),
+                               time.perf_counter() - started,
+                               f"an fp32 copy of the model loaded in {loaded.model.dtype}: it computes in "
+                               f"fp32, but its weights keep their {loaded.model.dtype} rounding")
+        elif name.startswith("int8") and loaded.model.device.type != "cpu":
+            raise Unavailable("the int8 variants here run on the CPU only; the model is on "
+                              f"{loaded.model.device.type}")
         elif name == "q4":
             from core.compress import q4
             made = q4.runner(loaded)

@@ -88,3 +88,17 @@ def test_divergence_is_the_first_differing_token():
     assert diverges_at([1, 2, 3], [1, 2, 3]) is None
     assert diverges_at([1, 2, 3], [1, 5, 3]) == 1
     assert diverges_at([1, 2, 3], [1, 2]) == 2
+
+
+def test_a_variant_that_fails_to_build_is_a_row_with_the_reason_not_a_crash(serving, monkeypatch):
+    real = variants.runner
+
+    def broken_fp32(name, loaded):
+        if name == "fp32":
+            raise MemoryError("no room")
+        return real(name, loaded)
+    monkeypatch.setattr(variants, "runner", broken_fp32)
+    fp32, bf16 = list(compare(TEXT, "Hi", ["bf16"], 2))[-1].rows
+    assert "could not be built here (MemoryError)" in fp32.missing
+    assert bf16.perplexity > 0 and bf16.kl is None and bf16.agreement is None  # nothing to compare with
+    assert bf16.diverges_at is None and bf16.output_ids
