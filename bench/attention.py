@@ -110,7 +110,7 @@ def main(argv=None) -> None:
     lines += ["", "RSS counts a page once per mapping: the copy's weights are memory-mapped from the same "
               "safetensors file as the loaded model's, so RSS doubles while USS/PSS (physical memory) barely "
               "move. That holds only for an fp32 model mapped from disk on CPU; on a GPU, or in another dtype, "
-              "the copy is a real second 538 MB. The shared view costs about 1 MB anywhere.", "",
+              "the copy is a real second 538 MB. The shared view costs a few MB (its own small buffers) anywhere.", "",
               f"One pass over a {tokens}-token sentence, median of {args.repeats} interleaved repeats:", ""]
     lines += table(["pass", "seconds (median)", "min–max"], timing)
     save("attention", "\n".join(lines) + "\n")
