@@ -56,3 +56,11 @@ class FineTuneError(UserError):
 
 class TranslateError(UserError):
     """A text that cannot be translated as asked."""
+
+
+class InspectError(UserError):
+    """A text or setting the attention or layer-by-layer views cannot use."""
+
+
+class CompressionError(UserError):
+    """A text, prompt or setting the compression comparison cannot use."""

@@ -90,7 +90,9 @@ def end_session(request: gr.Request) -> None:
 CONCURRENCY = {"generation": 1,   # generate, score, chat, Ask's reader, abstractive summaries
                "search": 4, "sentiment": 4, "extractive": 2,
                "indexing": 2,     # reading, chunking and embedding uploaded documents
-               "sentiment-files": 1}
+               "sentiment-files": 1,
+               "inspect": 2,      # attention and logit-lens passes (well under a second each)
+               "compression": 1}  # builds and runs several copies of the chat model
 
 
 def group(name: str) -> dict:

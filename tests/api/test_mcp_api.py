@@ -19,7 +19,7 @@ ESSENTIAL = {  # tool -> its required arguments: nothing more is needed to call 
     "summarize_extractive": ["text"], "summarize_abstractive": ["text"],
     "sentiment_classify": ["texts"], "sentiment_explain": ["text"], "sentiment_batch_file": ["path"],
     "sentiment_finetuned": ["text", "model"], "finetune_train": [], "finetune_cancel": ["key"],
-    "translate": ["text"]}
+    "translate": ["text"], "attention": ["text"], "logit_lens": ["prompt"], "compression_compare": []}
 SECRET = "Project Nightingale's launch code is kept in the red binder on Maria's desk."
 QUESTION = "Where is the launch code of Project Nightingale kept?"
 
@@ -107,6 +107,12 @@ def test_every_tool_works_with_only_its_essential_arguments(app_url):
         assert not cancelled.error and "already" in cancelled.text
         translated = agent.call("translate", text="Good morning.")
         assert not translated.error and translated.texts[0].strip()
+        attention = agent.call("attention", text="The cat sat on the mat.")
+        assert not attention.error and "30 layers × 9 heads" in attention.text, attention.text[:300]
+        lens = agent.call("logit_lens", prompt="The capital of France is")
+        assert not lens.error and "Paris" in lens.text, lens.text[:300]
+        compressed = agent.call("compression_compare", text=article, variants=["fp32"])  # fp32 alone: quick
+        assert not compressed.error and "fp32" in compressed.text, compressed.text[:300]
     with urllib.request.urlopen(batch.texts[1], timeout=30) as response:
         rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
     assert [r["sentiment_label"] for r in rows][0] == "positive"
