@@ -1,6 +1,7 @@
 """LLM Lab: `python app.py [--host H] [--port P] [--share] [--no-mcp]`."""
 import argparse
 import importlib
+import logging
 import os
 import socket
 import sys
@@ -93,6 +94,8 @@ def port_problem(host: str, port: int) -> str | None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")  # what loads, what is built
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
     problem = port_problem(args.host, args.port)
     if problem:
         sys.exit(problem)

@@ -6,6 +6,7 @@ or loaded from its saved copy, shared read-only) and the session's own documents
     key = save_corpus(corpus); corpus = load_corpus(None, key)
 """
 import hashlib
+import logging
 import re
 import secrets
 import threading
@@ -19,6 +20,7 @@ from core.retrieval import index as ix
 from core.retrieval.embedding import embedder_name
 from core.text.documents import document_from_text, read_document
 
+log = logging.getLogger(__name__)
 EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 MAX_SESSION_CHUNKS = 50_000   # ~80 MB of vectors per session on a shared Space; past EXACT_LIMIT
 
@@ -56,6 +58,7 @@ def _load_or_build_examples() -> ix.Index:
         return ix.load(folder, model)
     except IndexingError:
         pass
+    log.info("Indexing the %d example articles (once; later starts load the saved index)", len(files))
     index = ix.Index()
     index.add_documents([read_document(p) for p in files])
     try:

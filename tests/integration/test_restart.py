@@ -46,11 +46,13 @@ def test_killed_while_indexing_then_restarted_on_the_same_port(tmp_path):
         client.predict(None, "Moths navigate by the moon and get confused by street lamps.", False, "",
                        api_name="/search_add_documents")
         key, _ = client.predict("", api_name="/search_save_index")
-        # a search with the examples builds their index (load the model, embed 97 passages, save
-        # atomically): kill the app in the middle of it
+        # a search with the examples builds their index (embed 97 passages, save atomically): kill
+        # the app as soon as its log says it began, i.e. while it embeds
         threading.Thread(target=lambda: _quietly(lambda: Client(url, verbose=False).predict(
             QUESTION, 3, [], True, "", api_name="/search_query")), daemon=True).start()
-        time.sleep(3)
+        deadline = time.perf_counter() + 120
+        while "Indexing the" not in log.read_text(errors="replace") and time.perf_counter() < deadline:
+            time.sleep(0.02)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
