@@ -105,14 +105,14 @@ def build(session: Session) -> None:
         # wide enough for any model in the registry; each run narrows them to its model's own
         layer = gr.Slider(1, MAX_LAYERS, value=1, step=1, label="Layer", elem_id="attention-layer")
         head = gr.Slider(1, MAX_HEADS, value=1, step=1, label="Head", elem_id="attention-head")
-    summary = gr.Markdown(elem_id="attention-summary")
-    view = gr.HTML(render_inside.attention_html(None, 1, 1), elem_id="attention-view",
+    summary = gr.Markdown(label="Summary", elem_id="attention-summary")
+    view = gr.HTML(render_inside.attention_html(None, 1, 1), label="Attention map and head view", elem_id="attention-view",
                    js_on_load=(ASSETS / "attention_view.js").read_text())
     with gr.Accordion("All heads: every layer (rows) and head (columns); click one to show it", open=True):
         grid = gr.HTML(elem_id="attention-grid", js_on_load=(ASSETS / "pick.js").read_text())
         marker = gr.HTML(render_inside.heads_marker(1, 1), elem_id="attention-grid-marker", js_on_load=None)
     with gr.Accordion("This layer as JSON", open=False):
-        data = gr.JSON(elem_id="attention-json")
+        data = gr.JSON(label="This layer's attention weights", elem_id="attention-json")
 
     gr.on([show.click, text.submit], attention, [text, model, layer, head],
           [state, layer, head, summary, view, data], api_name="attention", **group("inspect"),

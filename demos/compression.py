@@ -67,11 +67,11 @@ def build(session: Session) -> None:
                                elem_id="compression-tokens")
             model = model_menu("generation", "compression-model")
             run = gr.Button("Compare", variant="primary", elem_id="compression-run")
-    status = gr.Markdown(elem_id="compression-status")
+    status = gr.Markdown(label="Status and notes", elem_id="compression-status")
     table = gr.Dataframe(headers=render_inside.COMPRESSION_COLUMNS, interactive=False, wrap=True,
                          column_widths=["8%", "10%", "6%", "7%", "6%", "6%", "7%", "7%", "8%", "35%"],
-                         elem_id="compression-table")
+                         label="Variants measured", elem_id="compression-table")
     with gr.Accordion("The measurement as JSON", open=False):
-        data = gr.JSON(elem_id="compression-json")
+        data = gr.JSON(label="The measurement", elem_id="compression-json")
     run.click(compression_compare, [text, prompt, variants, tokens, model], [table, status, data],
               api_name="compression_compare", **group("compression"))

@@ -76,9 +76,9 @@ def build(session: Session) -> None:
         score_button = gr.Button("Score", elem_id="score-run")
         scored = gr.HighlightedText(label="Tokens coloured by probability", show_legend=True,
                                     color_map=render.BAND_COLORS, elem_id="score-tokens")
-        score_info = gr.Markdown(elem_id="score-info")
+        score_info = gr.Markdown(label="Perplexity and summary", elem_id="score-info")
         with gr.Accordion("Score as JSON", open=False):
-            score_json = gr.JSON(elem_id="score-json")
+            score_json = gr.JSON(label="Every token's probability", elem_id="score-json")
 
     running = gr.on([run_button.click, prompt.submit], generate_stream, [prompt] + settings,
                     view, api_name="generate_stream", **group("generation"))

@@ -67,12 +67,12 @@ def build(session: Session) -> None:
             model = model_menu("generation", "lens-model")
             run = gr.Button("Show layer by layer", variant="primary", elem_id="lens-run")
     gr.Examples(EXAMPLES, prompt)
-    summary = gr.Markdown(elem_id="lens-summary")
-    table = gr.HTML(render_inside.lens_html(None), elem_id="lens-table", js_on_load=(ASSETS / "pick.js").read_text())
+    summary = gr.Markdown(label="Where the answer forms", elem_id="lens-summary")
+    table = gr.HTML(render_inside.lens_html(None), label="Top prediction per layer and position", elem_id="lens-table", js_on_load=(ASSETS / "pick.js").read_text())
     curve = gr.LinePlot(x="layer", y="probability", color="series", y_lim=[0, 1], height=260,
-                        title="Where the answer forms (chosen position)", elem_id="lens-curve")
+                        title="Where the answer forms (chosen position)", label="Probability per layer", show_label=False, elem_id="lens-curve")
     with gr.Accordion("Every layer and position as JSON", open=False):
-        data = gr.JSON(elem_id="lens-json")
+        data = gr.JSON(label="Every layer and position", elem_id="lens-json")
 
     gr.on([run.click, prompt.submit], logit_lens, [prompt, model], [state, summary, table, curve, data],
           api_name="logit_lens", **group("inspect"))

@@ -39,7 +39,7 @@ def build(session: Session) -> None:
         chart = gr.ScatterPlot(x="x", y="y", color="kind", tooltip=["kind", "document", "passage"],
                                color_map={"passage": "#9aa5b1", "hit": "#ff7f0e", "query": "#d62728"},
                                title="Corpus map (PCA of passage embeddings)", height=420,
-                               elem_id="search-map")
+                               label="Map of the passages", elem_id="search-map")
     with gr.Accordion("Save or load your documents' index", open=False):
         gr.Markdown("Saving writes your documents' index to the server under a random key: keep it, "
                     "it is the only way to load them again (and anyone holding it can).")

@@ -91,7 +91,7 @@ def build(session: Session) -> None:
             gr.Examples(EXAMPLES, inputs=text)
         with gr.Column():
             scores = gr.Label(label="Sentiment", elem_id="sentiment-label")
-            info = gr.Markdown(elem_id="sentiment-info")
+            info = gr.Markdown(label="Model and calibration", elem_id="sentiment-info")
             words = gr.HighlightedText(label="Which words pushed it (occlusion)",
                                        color_map=STRENGTH_COLORS, show_legend=True,
                                        show_inline_category=False, elem_id="sentiment-words")
@@ -102,7 +102,7 @@ def build(session: Session) -> None:
             column = free_choice(gr.Dropdown(label="Text column", choices=[], allow_custom_value=True,
                                              elem_id="sentiment-column"))
         run_file = gr.Button("Classify file", elem_id="sentiment-run-file")
-        batch_info = gr.Markdown(elem_id="sentiment-batch-info")
+        batch_info = gr.Markdown(label="File summary", elem_id="sentiment-batch-info")
         table = gr.Dataframe(label="Results", interactive=False, elem_id="sentiment-table")
         download = gr.File(label="Download results (CSV)", elem_id="sentiment-download")
 

@@ -105,7 +105,7 @@ def build(session: Session) -> None:
                 extract_button = gr.Button("Extract key sentences", variant="primary",
                                            elem_id="summarize-extract")
                 extracted = gr.Textbox(label="Extractive summary", lines=4, elem_id="summarize-extractive")
-                extract_info = gr.Markdown(elem_id="summarize-extractive-info")
+                extract_info = gr.Markdown(label="How it was made", elem_id="summarize-extractive-info")
             with gr.Group():
                 gr.Markdown("### Abstractive", padding=True)
                 model = model_menu("summarization", "summarize-model",
@@ -120,13 +120,13 @@ def build(session: Session) -> None:
                     write_button = gr.Button("Write a summary", variant="primary", elem_id="summarize-write")
                     stop_button = gr.Button("Stop", variant="stop", elem_id="summarize-stop")
                 written = gr.Textbox(label="Abstractive summary", lines=6, elem_id="summarize-abstractive")
-                write_info = gr.Markdown(elem_id="summarize-abstractive-info")
+                write_info = gr.Markdown(label="Model and method", elem_id="summarize-abstractive-info")
                 support = gr.HTML(label="Support marks: green = in the text, red = not in the text",
                                   elem_id="summarize-support")
                 with gr.Accordion("Support marks as data", open=False):
                     support_json = gr.JSON(label="Support marks", elem_id="summarize-support-json")
                 with gr.Accordion("Chunk summaries (long texts)", open=False):
-                    chunk_summaries = gr.Markdown(elem_id="summarize-chunks")
+                    chunk_summaries = gr.Markdown(label="Summaries of the chunks", elem_id="summarize-chunks")
     highlighted = gr.HighlightedText(label="The text, with the extracted sentences highlighted",
                                      color_map={"summary": "#ffd54f"}, show_legend=False,
                                      show_inline_category=False, elem_id="summarize-highlighted")

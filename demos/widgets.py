@@ -171,19 +171,20 @@ def token_view(prefix: str):
     tokens = gr.HighlightedText(label="Generated tokens: colour = probability of the drawn token "
                                 "(click a token to see its step)", color_map=render.BAND_COLORS,
                                 show_legend=True, combine_adjacent=False, elem_id=f"{prefix}-tokens")
-    info = gr.Markdown(elem_id=f"{prefix}-info")
+    info = gr.Markdown(label="Summary: model, speed, why it stopped", elem_id=f"{prefix}-info")
     with gr.Accordion("Next-token view: candidates at each step", open=True):
         step = gr.Slider(0, 1, value=0, step=1, label="Step", elem_id=f"{prefix}-step")
-        caption = gr.Markdown(elem_id=f"{prefix}-step-caption")
+        caption = gr.Markdown(label="The chosen step", elem_id=f"{prefix}-step-caption")
         with gr.Row():
             charts = [gr.BarPlot(x="token", y="prob", color="kind", sort="-y", y_lim=[0, 1],
                                  title=render.STAGE_TITLES[stage], x_title="", y_title="probability",
                                  x_label_angle=-45,
                                  color_map={"drawn": "#d62728", "other": "#1f77b4"}, height=260,
+                                 label=render.STAGE_TITLES[stage], show_label=False,
                                  elem_id=f"{prefix}-chart-{stage}", elem_classes="step-chart")
                       for stage in STAGES]
     with gr.Accordion("The run as JSON (every step's candidates)", open=False):
-        run = gr.JSON(elem_id=f"{prefix}-json")
+        run = gr.JSON(label="The run: every step's candidates", elem_id=f"{prefix}-json")
     view = [tokens, info, run, step, *charts, caption]
     step.input(show_step, [run, step], charts + [caption], api_visibility="private",
                show_progress="hidden")
