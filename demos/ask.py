@@ -4,7 +4,7 @@ import gradio as gr
 from core.retrieval import qa
 from core.retrieval.corpus import session
 from demos import render
-from demos.widgets import Session, documents_panel, user_errors
+from demos.widgets import GENERATION_QUEUE, Session, documents_panel, user_errors
 
 TITLE = "Ask"
 EXAMPLES = ["How many tokens are in the GPT-2 vocabulary?", "When was ChatGPT released?",
@@ -30,7 +30,7 @@ def build(session: Session) -> None:
     passages = gr.HTML(label="Passages", elem_id="ask-passages")
     gr.on([go.click, question.submit], ask, [question, k, reader, use_examples, state],
           [answer, passages, state], api_name="ask_question",
-          concurrency_id="generation", concurrency_limit=1)  # the chat reader generates
+          **GENERATION_QUEUE)  # the chat reader generates
 
 
 @user_errors

@@ -4,7 +4,8 @@ browser session only, and API callers pass it explicitly."""
 import gradio as gr
 
 from core import generation
-from demos.widgets import Session, settings_controls, settings_dict, token_view, user_errors, view_updates
+from demos.widgets import (GENERATION_QUEUE, Session, settings_controls, settings_dict, token_view, user_errors,
+                           view_updates)
 
 TITLE = "Chat"
 SYSTEM = "You are a helpful assistant. Answer briefly."
@@ -83,7 +84,7 @@ def build(session: Session) -> None:
 
     running = gr.on([send.click, message.submit], chat_send, [message, chatbot, system] + settings,
                     [chatbot, message] + view, api_name="chat_send",
-                    concurrency_id="generation", concurrency_limit=1)
+                    **GENERATION_QUEUE)
     stop.click(None, cancels=[running])
     # both also stop an answer still streaming, which would otherwise bring the history back
     undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])

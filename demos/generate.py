@@ -4,7 +4,8 @@ import gradio as gr
 from core import generation
 from core.generation import scoring
 from demos import render
-from demos.widgets import Session, settings_controls, settings_dict, token_view, user_errors, view_updates
+from demos.widgets import (GENERATION_QUEUE, Session, settings_controls, settings_dict, token_view, user_errors,
+                           view_updates)
 
 TITLE = "Generate"
 CSS = """
@@ -81,7 +82,7 @@ def build(session: Session) -> None:
 
     running = gr.on([run_button.click, prompt.submit], generate_stream, [prompt] + settings,
                     view, api_name="generate_stream",
-                    concurrency_id="generation", concurrency_limit=1)
+                    **GENERATION_QUEUE)
     stop_button.click(None, cancels=[running])
     score_button.click(generate_score, [text, settings[0]], [scored, score_info, score_json],
-                       api_name="generate_score", concurrency_id="generation")
+                       api_name="generate_score", **GENERATION_QUEUE)

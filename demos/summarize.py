@@ -4,7 +4,7 @@ import gradio as gr
 from core import summarize as core
 from core.text.documents import SUPPORTED_TEXT
 from demos.render import summary_info
-from demos.widgets import Session, model_menu, user_errors
+from demos.widgets import GENERATION_QUEUE, Session, model_menu, user_errors
 
 TITLE = "Summarize"
 LONG_EXAMPLE = "All three articles together (a long text: summarised in chunks)"
@@ -128,5 +128,5 @@ def build(session: Session) -> None:
     writing = write_button.click(summarize_abstractive, [text, model, length, beams],
                                  [written, write_info, chunk_summaries], api_name="summarize_abstractive",
                                  show_progress_on=write_info,  # keep the streamed text visible
-                                 concurrency_id="generation", concurrency_limit=1)
+                                 **GENERATION_QUEUE)
     stop_button.click(None, cancels=[writing])

@@ -9,6 +9,7 @@ from typing import Iterator
 import gradio as gr
 
 from core.errors import UserError
+from core.generation.engines import MAX_STREAMS
 from core.generation.sampling import LIMITS, STAGES
 from core.retrieval import corpus as corpora
 from core.runtime.loader import choices
@@ -34,6 +35,12 @@ def user_errors(fn):
         except UserError as err:
             raise gr.Error(str(err)) from None
     return call
+
+
+# Every event that generates shares one queue. Up to MAX_STREAMS run at once: the engine admits
+# what it can serve together (llama.cpp and a remote server decode them in batches; transformers
+# one at a time, the others waiting their turn inside it).
+GENERATION_QUEUE = dict(concurrency_id="generation", concurrency_limit=MAX_STREAMS)
 
 
 @dataclass

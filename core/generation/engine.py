@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,10 +98,15 @@ class Engine:
         engines that draw tokens themselves; they also tell the engine how many tokens to expect."""
         raise NotImplementedError
 
+    def steps(self, pairs: list[tuple[Sequence, int]]) -> list[NextToken]:
+        """Step several sequences of one caller (beam search); engines that batch do it in one pass."""
+        return [sequence.step(token) for sequence, token in pairs]
+
     def score(self, ids: list[int], chunk: int = 512) -> tuple[list[float], list[int]]:
         """(log P(ids[i+1] | ids[:i+1]), its rank among all tokens) for each i; at most `chunk`
         positions' logits at a time."""
-        raise GenerationError(f"The {self.name} engine cannot score a text.")
+        raise GenerationError(f"The {self.name} engine cannot score a text token by token; "
+                              f"LLMLAB_ENGINE=llamacpp or transformers can.")
 
     def end_ids(self) -> set[int]:
         """Token ids that end a generation."""
@@ -126,11 +132,23 @@ class Admission:
         self.limit = limit
         self._free = threading.BoundedSemaphore(limit)
 
-    def enter(self, owner) -> weakref.finalize:
-        """Wait for a place; calling the returned finalizer (or dropping `owner`) gives it back."""
+    def _acquire(self) -> None:
         while not self._free.acquire(timeout=2.0):
             gc.collect()  # a dropped stream caught in a reference cycle (a traceback) holds one
+
+    def enter(self, owner) -> weakref.finalize:
+        """Wait for a place; calling the returned finalizer (or dropping `owner`) gives it back."""
+        self._acquire()
         return weakref.finalize(owner, self._free.release)
+
+    @contextmanager
+    def turn(self):
+        """A place for the duration of a `with` block (one-shot work such as scoring)."""
+        self._acquire()
+        try:
+            yield
+        finally:
+            self._free.release()
 
 
 def engine_of(loaded) -> Engine:

@@ -120,7 +120,7 @@ def load(task: str, model_id: str | None = None) -> Loaded:
             notes.append(f"{c.label} ({c.id}): {reason}")
         else:
             raise ModelUnavailable(_nothing_loaded(task, notes))
-        found.notes = notes + found.notes
+        found.notes = notes + [n for n in found.notes if n not in notes]
         _loaded[(task, found.candidate.id)] = found
         if model_id is None:
             _default[task] = found
@@ -145,7 +145,7 @@ def status() -> list[dict]:
         done = _default.get(task)
         if done:
             rows.append({"task": task, "model": done.describe(), "state": "loaded",
-                         "notes": done.notes})
+                         "engine": done.engine.name if done.engine else "", "notes": done.notes})
             continue
         usable = choices(task)
         rows.append({"task": task, "model": usable[0].label if usable else "none available",

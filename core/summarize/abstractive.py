@@ -6,7 +6,8 @@
 Two abstractive summarizers, picked by core.runtime.loader for the "summarization" task:
   seq2seq        an AutoModelForSeq2SeqLM (distilbart-cnn from the Hub): the encoder reads the
                  text, `generate` writes the summary
-  chat-summary   offline: the chat model (core.generation) with a summarization prompt
+  chat-summary   offline: the chat model (core.generation, through its engine) with a
+                 summarization prompt; beam search forks the engine's cache (core.generation.beam)
 
 A text longer than the model reads at once is cut into chunks of whole sentences (counted
 with the model's tokenizer), each chunk is summarised, and the chunk summaries are then
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from core import generation
+from core.generation.beam import beam_search
+from core.generation.prompts import fit_chat
 from core.runtime import loader
 from core.summarize.chunking import most_central, pack, units
 from core.summarize.extractive import join_sentences
@@ -105,12 +108,9 @@ class ChatSummarizer:
                                                model_id=self.loaded.candidate.id):
                 yield update.text
             return
-        prompt = generation.render_chat(self.tokenizer, messages)
-        inputs = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt",
-                                return_token_type_ids=False).to(self.loaded.model.device)
-        yield from stream_generate(self.loaded.model, self.tokenizer, inputs, dict(
-            max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False, early_stopping=True,
-            repetition_penalty=REPETITION_PENALTY))
+        ids, _ = fit_chat(self.tokenizer, messages, self.context)  # the chat prompt as chat_stream makes it
+        best = beam_search(self.loaded, ids, num_beams, max_new_tokens, REPETITION_PENALTY)
+        yield self.tokenizer.decode(best, skip_special_tokens=True)
 
 
 def summarizer(model_id: str | None = None) -> Seq2SeqSummarizer | ChatSummarizer:

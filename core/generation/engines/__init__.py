@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 KIND_VAR, URL_VAR = "LLMLAB_ENGINE", "LLMLAB_ENGINE_URL"
 KINDS = ("auto", "transformers", "llamacpp", "remote")
+MAX_STREAMS = 8  # generation requests served at once (the UI's queue); each engine admits what it can
 BUILD_STATUS = "llama-build.status"   # written by scripts/build-engine.sh next to the venv
 BUILD_LOG = "llama-build.log"
 
@@ -101,10 +102,15 @@ def current(loaded):
 
 
 def _newly_installed() -> bool:
+    """Has a build finished since the last look? (At most every RECHECK_S; pip may still be
+    copying files while llama_cpp is already findable, so a build's "done" mark is awaited.)"""
     now = time.monotonic()
-    if now - _checked[0] < RECHECK_S:
+    if now < _checked[0]:
         return False
-    _checked[0] = now
+    _checked[0] = now + RECHECK_S
+    status = Path(sys.prefix) / BUILD_STATUS
+    if status.exists() and not status.read_text().startswith("done"):
+        return False
     return llama_installed()
 
 
@@ -113,8 +119,8 @@ def _upgrade(engine, place):
     try:
         fast = LlamaCppEngine.load(engine.gguf, place, tokenizer=engine.tokenizer, reference=engine.model)
     except Exception as err:  # a broken build must not take generation down
-        log.warning("llama.cpp was installed but does not load (%s); transformers keeps serving", err)
-        _checked[0] = float("inf")
+        log.warning("llama.cpp is installed but does not load (%s); transformers keeps serving", err)
+        _checked[0] = time.monotonic() + 30 * RECHECK_S
         return engine
     log.info("llama.cpp is installed: it serves %s from now on", engine.gguf.name)
     fast.notes.append("llama.cpp took over from transformers when its build finished.")

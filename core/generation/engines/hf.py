@@ -68,18 +68,14 @@ class TransformersEngine(Engine):
         import torch
         inputs = torch.tensor([ids], device=self.device)
         logprobs, ranks, cache = [], [], None
-        place = self.admission.enter(inputs)
-        try:
-            with torch.inference_mode():
-                for start in range(0, len(ids) - 1, chunk):
-                    end = min(start + chunk, len(ids) - 1)
-                    out = self.model(input_ids=inputs[:, start:end], past_key_values=cache, use_cache=True)
-                    cache = out.past_key_values
-                    chosen, rank = chosen_logprobs(out.logits[0], inputs[0, start + 1:end + 1])
-                    logprobs += chosen
-                    ranks += rank
-        finally:
-            place()
+        with self.admission.turn(), torch.inference_mode():
+            for start in range(0, len(ids) - 1, chunk):
+                end = min(start + chunk, len(ids) - 1)
+                out = self.model(input_ids=inputs[:, start:end], past_key_values=cache, use_cache=True)
+                cache = out.past_key_values
+                chosen, rank = chosen_logprobs(out.logits[0], inputs[0, start + 1:end + 1])
+                logprobs += chosen
+                ranks += rank
         return logprobs, ranks
 
 

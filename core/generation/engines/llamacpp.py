@@ -173,6 +173,10 @@ class LlamaCppEngine(Engine):
         with self.sequence() as seq:  # chunk: llama.cpp reads SCORE_ROWS rows per step at most
             return self._submit(_Job(seq.slot, "score", ids)).wait()
 
+    def steps(self, pairs: list[tuple["LlamaSequence", int]]) -> list[NextToken]:
+        jobs = [self._submit(_Job(sequence.slot, "step", [token])) for sequence, token in pairs]
+        return [LlamaSequence.next_token(job.wait()) for job in jobs]
+
     def end_ids(self) -> set[int]:
         return set(self._ends)
 
@@ -418,8 +422,11 @@ class LlamaSequence(Sequence):
         return self._next(_Job(self.slot, "step", [token]))
 
     def _next(self, job: _Job) -> NextToken:
+        return self.next_token(self.engine._submit(job).wait())
+
+    @staticmethod
+    def next_token(row: np.ndarray) -> NextToken:
         import torch
-        row = self.engine._submit(job).wait()
         return NextToken(logits=torch.from_numpy(row)[None])
 
     def fork(self) -> "LlamaSequence":
