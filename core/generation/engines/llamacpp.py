@@ -44,6 +44,13 @@ CELLS = 8192         # KV cells shared by all sequences (float32: 46 KB each for
 BATCH = 512          # tokens per llama_decode
 CHUNK_BUSY = 128     # prompt tokens per step while other sequences decode (keeps their steps short)
 SCORE_ROWS = 128     # logits rows per step when scoring a text
+KV_UNIFIED = True
+# A step of one token is padded to two (the second in a scratch sequence, dropped after). ggml
+# multiplies a single token's activations by float16 weights after rounding them to float16,
+# but two or more at full float32 precision (llamafile's sgemm). Padding keeps every step on the
+# float32 path: a stream's logits then differ alone and in a batch by ~3e-5, not ~3e-2 (enough
+# to change sampled tokens), and sit closer to the transformers reference.
+PAD = True
 GGML_TYPE_F32 = 0
 WEIGHTS_VAR = "LLMLAB_LLAMA_WEIGHTS"
 FTYPES = {"f32": 0, "f16": 1, "q8_0": 7}  # llama_ftype values
@@ -113,9 +120,10 @@ class LlamaCppEngine(Engine):
         if len(tokenizer) > self.n_vocab:
             raise RuntimeError(f"{path.name} has {self.n_vocab} tokens but its tokenizer {len(tokenizer)}")
         params = L.llama_context_default_params()
-        params.n_ctx, params.n_batch, params.n_ubatch, params.n_seq_max = cells, BATCH, BATCH, slots
+        # one more sequence and cell: the pad (see _decode)
+        params.n_ctx, params.n_batch, params.n_ubatch, params.n_seq_max = cells + 1, BATCH, BATCH, slots + 1
         params.n_threads = params.n_threads_batch = threads
-        params.kv_unified, params.no_perf = True, True
+        params.kv_unified, params.no_perf = KV_UNIFIED, True
         # closest to the transformers reference: no flash attention, float32 K/V (the defaults,
         # flash attention and float16 K/V, change greedy tokens earlier)
         params.flash_attn_type = L.LLAMA_FLASH_ATTN_TYPE_DISABLED
@@ -144,6 +152,8 @@ class LlamaCppEngine(Engine):
         np.ctypeslib.as_array(self._batch.n_seq_id, shape=(BATCH,))[:] = 1
         self._seq_ids = [self._batch.seq_id[i] for i in range(BATCH)]
         self._free = list(range(slots))[::-1]
+        self._pad = _Slot(0)
+        self._pad.id = slots
         self._reserved = 0
         self._running: set[_Slot] = set()
         self._pending: deque[_Job] = deque()
@@ -317,8 +327,15 @@ class LlamaCppEngine(Engine):
         if n == 0:
             return reading + forks
         started = time.perf_counter()
+        padded = n == 1 and PAD
+        if padded:  # see PAD
+            self._put(n, 0, self._pad, False)
+            n += 1
         self._batch.n_tokens = n
         code = self.L.llama_decode(self._ctx, self._batch)
+        if padded:
+            self.L.llama_memory_seq_rm(self._memory, self._pad.id, -1, -1)
+            self._pad.pos = 0
         self._last_step_s = time.perf_counter() - started
         if code != 0:
             error = GenerationError(f"llama.cpp could not decode this step (code {code}): its cache is "

@@ -52,7 +52,7 @@ class RemoteEngine(Engine):
         self._ids = _inverse_vocabulary(tokenizer)
 
     @classmethod
-    def load(cls, url: str) -> "RemoteEngine":
+    def load(cls, url: str, tokenizer: str | None = None) -> "RemoteEngine":
         import httpx
         client = httpx.Client(timeout=httpx.Timeout(TIMEOUT_S, connect=5.0),
                               limits=httpx.Limits(max_connections=2 * STREAMS))
@@ -61,7 +61,7 @@ class RemoteEngine(Engine):
         except Exception as err:
             raise ModelUnavailable(f"The server at {url} does not answer /v1/models: {err}") from None
         served = models[0]["id"] if models else ""
-        tokenizer = _tokenizer(os.environ.get(TOKENIZER_VAR, "").strip() or served)
+        tokenizer = _tokenizer(tokenizer or os.environ.get(TOKENIZER_VAR, "").strip() or served)
         probe = tokenizer("Hi", add_special_tokens=False).input_ids
         takes_ids = _post(client, url, {"prompt": probe, "max_tokens": 1, "model": served}) is not None
         top_n = TOP_N if _post(client, url, {"prompt": "Hi", "max_tokens": 1, "logprobs": TOP_N,
