@@ -1,6 +1,7 @@
 """LLM Lab: `python app.py [--host H] [--port P] [--share] [--no-mcp]`."""
 import argparse
 import importlib
+import logging
 import os
 import socket
 import sys
@@ -16,8 +17,11 @@ import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
-from demos import header  # noqa: E402
-from demos.widgets import Session  # noqa: E402
+from demos import header, mcp, sessions, validate  # noqa: E402
+from demos.widgets import Session, end_session  # noqa: E402
+
+FILES_KEPT_S = int(os.environ.get("LLMLAB_FILES_KEPT", 3600))  # uploads and results of API sessions
+MAX_UPLOAD = "20mb"  # the largest file any tab takes (Sentiment's batch files)
 
 
 def tab_modules() -> list:
@@ -25,18 +29,26 @@ def tab_modules() -> list:
 
 
 def build_app() -> gr.Blocks:
-    with gr.Blocks(title="LLM Lab") as demo:
+    mcp.fix_gradio_mcp()
+    with validate.Blocks(title="LLM Lab", delete_cache=(min(600, FILES_KEPT_S), FILES_KEPT_S)) as demo:
         header.build(demo)
-        session = Session(corpus=gr.State(None))
+        session = Session.make()
         for module in tab_modules():
             with gr.Tab(module.TITLE):
                 module.build(session)
+        for box in [b for b in demo.blocks.values() if isinstance(b, gr.File)]:
+            box.upload(sessions.FILES.track_upload, box, None, api_visibility="private", queue=False,
+                       show_progress="hidden")
+        demo.unload(end_session)  # a closed tab's fine-tuned models,
+        demo.unload(sessions.end_session)  # and its files and documents, go at once
+    validate.check_limits(demo)
     return demo
 
 
 def launch_kwargs() -> dict:
     css = "\n".join(getattr(m, "CSS", "") for m in tab_modules())
-    return {"css": css, "show_error": True}
+    # show_error=False: the messages people see are gr.Error (UserError); nothing else leaks
+    return {"css": css, "show_error": False, "max_file_size": MAX_UPLOAD}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -58,20 +70,35 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def port_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, or None. The port is tried the way the server
+    binds it (SO_REUSEADDR, as uvicorn and gradio do), so the TIME_WAIT sockets a killed run leaves
+    behind do not block a restart; "in use" is said only when something is listening there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
-            return True
-        except OSError:
-            return False
+            return None
+        except OSError as err:
+            bind_error = err
+    with socket.socket(family) as probe:
+        probe.settimeout(1)
+        listening = probe.connect_ex(("::1" if family == socket.AF_INET6 and host == "::" else
+                                      "127.0.0.1" if host == "0.0.0.0" else host, port)) == 0
+    if listening:
+        return (f"Port {port} on {host} is already in use (another LLM Lab?). Stop that process or "
+                f"choose another port: python app.py --port {port + 1}")
+    return f"Cannot listen on {host}:{port}: {bind_error.strerror or bind_error}."
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    if not port_free(args.host, args.port):
-        sys.exit(f"Port {args.port} on {args.host} is already in use (another LLM Lab?). "
-                 f"Stop that process or choose another port: python app.py --port {args.port + 1}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")  # what loads, what is built
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    problem = port_problem(args.host, args.port)
+    if problem:
+        sys.exit(problem)
     demo = build_app()
     demo.queue(default_concurrency_limit=2).launch(
         server_name=args.host, server_port=args.port, share=args.share, mcp_server=args.mcp,

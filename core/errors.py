@@ -48,3 +48,19 @@ class SentimentInputError(UserError):
 
 class BatchInputError(UserError):
     """A file of texts that cannot be classified."""
+
+
+class FineTuneError(UserError):
+    """Examples or settings a fine-tuning job cannot use, or a job that cannot be started."""
+
+
+class TranslateError(UserError):
+    """A text that cannot be translated as asked."""
+
+
+class InspectError(UserError):
+    """A text or setting the attention or layer-by-layer views cannot use."""
+
+
+class CompressionError(UserError):
+    """A text, prompt or setting the compression comparison cannot use."""

@@ -2,42 +2,60 @@
 import gradio as gr
 
 from core.retrieval import qa
-from core.retrieval.corpus import session
-from demos import render
-from demos.widgets import GENERATION_QUEUE, Session, documents_panel, user_errors
+from core.retrieval.search import MAX_QUERY
+from demos import render, sessions
+from demos.widgets import Session, documents_panel, group, user_errors
 
 TITLE = "Ask"
 EXAMPLES = ["How many tokens are in the GPT-2 vocabulary?", "When was ChatGPT released?",
             "What does the reward model do in RLHF?", "What is the capital of Australia?"]
-READERS = [("auto: extractive QA model if available, else the chat reader", "auto"),
+READERS = [("auto: extractive QA model if available, else the grounded reader", "auto"),
            ("extractive QA model (needs the Hugging Face Hub)", "extractive"),
-           ("chat model reading the passages", "chat")]
+           ("grounded reader: an exact span of a passage, chosen by the chat model", "grounded"),
+           ("chat model writing an answer (may state what the passages do not say)", "chat")]
+CSS = render.SUPPORT_CSS  # the support marks' colours, for every tab that shows them
 
 
 def build(session: Session) -> None:
-    state = session.corpus
     gr.Markdown("Ask a question: the closest passages are retrieved and a reader answers from them "
-                "only. The answer's evidence is marked in the passages below it.")
-    use_examples = documents_panel("ask", state)
+                "only. The answer is highlighted inside its passage below, and every number, date, name "
+                "and word of the answer is marked green when the passages hold it, red when they do not.")
+    # the same session documents as Search's panel, whose endpoint is the one API callers see
+    use_examples = documents_panel("ask", session, api_visibility="undocumented")
     with gr.Row():
-        question = gr.Textbox(label="Question", scale=4, elem_id="ask-question")
+        question = gr.Textbox(label="Question", scale=4, max_length=MAX_QUERY, elem_id="ask-question")
         k = gr.Slider(1, 10, value=4, step=1, label="Passages to read (k)", scale=1, elem_id="ask-k")
     with gr.Accordion("Reader", open=False):
         reader = gr.Radio(READERS, value="auto", label="Who answers", elem_id="ask-reader")
     go = gr.Button("Ask", variant="primary", elem_id="ask-go")
     gr.Examples(EXAMPLES, question)
     answer = gr.Markdown(label="Answer", elem_id="ask-answer")
+    support = gr.HTML(label="Support marks", elem_id="ask-support")
     passages = gr.HTML(label="Passages", elem_id="ask-passages")
-    gr.on([go.click, question.submit], ask, [question, k, reader, use_examples, state],
-          [answer, passages, state], api_name="ask_question",
-          **GENERATION_QUEUE)  # the chat reader generates
+    with gr.Accordion("The answer as data (span, offsets, confidence, runners-up, support marks)", open=False):
+        details = gr.JSON(label="Answer details", elem_id="ask-details")
+    gr.on([go.click, question.submit], ask,
+          [question, k, reader, use_examples, session.corpus, session.corpus_key],
+          [answer, passages, support, details],
+          api_name="ask_question", **group("generation"))  # the grounded and chat readers run the model
 
 
 @user_errors
-def ask(question, k, reader, use_examples, corpus):
-    """Answer a question from the documents (the example corpus and/or your own): retrieves the top-k
-    passages, answers with an extractive QA model or, offline, the chat model citing passages [n];
-    says when the answer is not in the documents. Streams the answer, then the marked passages."""
-    corpus = session(corpus, use_examples)
+def ask(question: str, k: int = 4, reader: str = "auto", use_examples: bool = True,
+        state: dict | None = None, corpus_key: str = "", request: gr.Request = None):
+    """Answer a question from the documents (the example articles and/or your own).
+
+    Args:
+        question: the question (at most 2,000 characters).
+        k: how many passages to retrieve and read (1-10).
+        reader: "auto" (an extractive QA model when the Hub is reachable, else "grounded"), "extractive", "grounded" (an exact span of a passage chosen by the chat model, with a calibrated confidence; it says when the documents do not answer), or "chat" (the chat model writes an answer citing passages [n]).
+        use_examples: also search the 36 example articles on language models.
+        corpus_key: the key add_documents gave for your private corpus; leave it out to use the example articles only (over MCP) or this session's documents.
+    Returns:
+        the answer (how it was found, confidence, runners-up, evidence); the passages with the answer span highlighted; the answer with each number, date, name and word marked supported / unsupported by the passages; the answer as JSON (span with character offsets, confidence, runners-up with scores, support marks).
+    """
+    corpus = sessions.documents(state, use_examples, corpus_key, request)
     for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
-        yield render.answer_markdown(result), render.answer_passages_html(result), corpus
+        marks = render.support_html(result.text, result.support) if result.done else ""
+        yield (render.answer_markdown(result), render.answer_passages_html(result), marks,
+               result.to_dict() if result.done else None)

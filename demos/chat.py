@@ -4,55 +4,72 @@ browser session only, and API callers pass it explicitly."""
 import gradio as gr
 
 from core import generation
-from demos.widgets import (GENERATION_QUEUE, Session, settings_controls, settings_dict, token_view, user_errors,
-                           view_updates)
+from core.generation.prompts import MAX_MESSAGE_CHARS, MAX_SYSTEM_CHARS
+from core.grounding import mark_support
+from core.retrieval import qa
+from demos import render, sessions
+from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, token_view,
+                           user_errors, view_updates)
 
 TITLE = "Chat"
 SYSTEM = "You are a helpful assistant. Answer briefly."
 
 
 @user_errors
-def chat_send(message: str, history: list[dict], system: str, model: str, max_new_tokens: int,
-              temperature: float, top_k: int, top_p: float, repetition_penalty: float, stop: str,
-              seed: int | None):
-    """Send a message to the chat model and stream its answer.
+def chat_send(message: str, history: list[dict] | None = None, system: str = SYSTEM,
+              model: str | None = None, max_new_tokens: int = 128, temperature: float = 0.3,
+              top_k: int = 50, top_p: float = 0.95, repetition_penalty: float = 1.1, stop: str = "",
+              seed: int | None = None, use_documents: bool = False, state: dict | None = None,
+              corpus_key: str = "", request: gr.Request = None):
+    """Send a message to the chat model and get its answer, with the probability of every token.
 
     Args:
-        message: your next message.
-        history: the conversation so far, as the previous call returned it: a list of
-            {"role": "user"|"assistant", "content": [{"type": "text", "text": ...}]}; [] to start one.
-        system: the system prompt (instructions for the assistant); blank for none.
-        model: generation model id (see the Model dropdown); blank for the default.
+        message: your next message (at most 8,000 characters).
+        history: the conversation so far, as the previous call returned it: a list of {"role": "user" or "assistant", "content": "..."} messages (at most 200 messages, 100,000 characters); leave it out to start one.
+        system: instructions for the assistant (at most 4,000 characters); empty for none.
+        model: a generation model id from the list; leave it out for the default.
         max_new_tokens: at most this many tokens in the answer (1-1024).
-        temperature: 0 = greedy; higher = more random (0-2).
-        top_k: keep only the k most likely tokens (0 = off).
-        top_p: keep the smallest set of tokens whose probability adds up to p (1 = off).
-        repetition_penalty: >1 discourages repeating tokens (1-2).
-        stop: stop strings, one per line.
-        seed: random seed for reproducible sampling; blank = random.
+        temperature: 0 = greedy (always the most likely token); higher = more random (0-2).
+        top_k: sample only from the k most likely tokens (0 = off, up to 200).
+        top_p: sample only from the most likely tokens whose probabilities add up to p (0.01-1; 1 = off).
+        repetition_penalty: above 1 discourages repeating tokens (1-2).
+        stop: stop strings, one per line (at most 1,000 characters).
+        seed: a whole number for reproducible sampling; leave it out for a random one.
+        use_documents: answer from my documents: the passages of this session's documents (or of the private corpus named by corpus_key, and the example articles if included on the Ask tab) closest to the message are given to the model, and its answer is marked against them.
+        corpus_key: the key add_documents gave for your private corpus (with use_documents).
     Returns:
-        the conversation including the answer, the cleared message box, a summary line (model, device, tokens/s, time to first token, and a
-        notice when old turns were left out to fit the context), the answer's tokens coloured
-        by probability and every step's candidates as JSON.
+        the conversation including the answer; the cleared message box; a summary line (model, device, tokens/s, time to first token, and a notice when old turns were left out to fit the context); the answer's tokens coloured by probability; every step's candidates as JSON; with use_documents, the answer with each number, date, name and word marked supported / unsupported by the passages, and the passages and marks as JSON.
     """
     if not (message or "").strip():
         raise gr.Error("The message is empty: type something to say.")
     history = generation.clean_history(history) + [{"role": "user", "content": message}]
-    sent = ([{"role": "system", "content": system}] if (system or "").strip() else []) + history
+    asked, hits = message, []
+    if use_documents:
+        own = (state or {}).get("corpus")  # its examples switch is the Ask tab's
+        corpus = sessions.documents(state, own.use_examples if own is not None else True, corpus_key, request)
+        asked, hits = qa.with_documents(corpus, message)
+    sent = ([{"role": "system", "content": system}] if (system or "").strip() else []) + history[:-1] \
+        + [{"role": "user", "content": asked}]
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
     updates = generation.chat_stream(sent, model_id=model or None, **settings)
     for *view, update in view_updates(updates):
-        yield history + [{"role": "assistant", "content": update.text}], "", *view
+        marks, data = "", None
+        if hits and update.done:
+            support = mark_support(update.text, [h.chunk.text for h in hits], given=message).to_dict()
+            marks = render.support_html(update.text, support)
+            data = {"support": support, "passages": [{"passage": i + 1, "document": h.chunk.doc, "text": h.chunk.text}
+                                                     for i, h in enumerate(hits)]}
+        yield history + [{"role": "assistant", "content": update.text}], "", *view, marks, data
 
 
 @user_errors
-def chat_undo(history: list[dict]):
-    """Take back the last message and its answer; the message returns to the input box.
+def chat_undo(history: list[dict] | None = None):
+    """Take back the last message of a conversation and its answer.
 
     Args:
         history: the conversation, as chat_send returned it.
     Returns:
-        the conversation without its last exchange, and that exchange's message.
+        the conversation without its last exchange; that exchange's message.
     """
     history = generation.clean_history(history)
     last_user = max((i for i, m in enumerate(history) if m["role"] == "user"), default=None)
@@ -69,9 +86,9 @@ def chat_clear():
 def build(session: Session) -> None:
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="Conversation", height=380, elem_id="chat-bot")
+            chatbot = chat_history(label="Conversation", height=380, elem_id="chat-bot")
             message = gr.Textbox(label="Message", placeholder="Say something and press Enter",
-                                 elem_id="chat-message")
+                                 max_length=MAX_MESSAGE_CHARS, elem_id="chat-message")
             with gr.Row():
                 send = gr.Button("Send", variant="primary", elem_id="chat-send")
                 stop = gr.Button("Stop", variant="stop", elem_id="chat-stop")
@@ -79,12 +96,20 @@ def build(session: Session) -> None:
                 clear = gr.Button("Clear", elem_id="chat-clear")
             view = token_view("chat")
         with gr.Column(scale=1):
-            system = gr.Textbox(SYSTEM, label="System prompt", lines=3, elem_id="chat-system")
+            system = gr.Textbox(SYSTEM, label="System prompt", lines=3, max_length=MAX_SYSTEM_CHARS,
+                                elem_id="chat-system")
+            use_documents = gr.Checkbox(False, label="Use my documents (those added on Ask/Search) and "
+                                        "mark the answer against them", elem_id="chat-use-documents")
             settings = settings_controls("chat", max_new_tokens=128, temperature=0.3)
+    support = gr.HTML(label="Support marks of the last answer (green = in the passages, red = not)",
+                      elem_id="chat-support")
+    with gr.Accordion("Passages and support marks as data", open=False):
+        support_json = gr.JSON(label="Passages and support marks", elem_id="chat-support-json")
 
-    running = gr.on([send.click, message.submit], chat_send, [message, chatbot, system] + settings,
-                    [chatbot, message] + view, api_name="chat_send",
-                    **GENERATION_QUEUE)
+    running = gr.on([send.click, message.submit], chat_send,
+                    [message, chatbot, system] + settings + [use_documents, session.corpus, session.corpus_key],
+                    [chatbot, message] + view + [support, support_json], api_name="chat_send",
+                    **group("generation"))
     stop.click(None, cancels=[running])
     # both also stop an answer still streaming, which would otherwise bring the history back
     undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])

@@ -3,8 +3,9 @@ import gradio as gr
 
 from core import generation
 from core.generation import scoring
+from core.generation.prompts import MAX_PROMPT_CHARS
 from demos import render
-from demos.widgets import (GENERATION_QUEUE, Session, settings_controls, settings_dict, token_view, user_errors,
+from demos.widgets import (Session, group, settings_controls, settings_dict, token_view, user_errors,
                            view_updates)
 
 TITLE = "Generate"
@@ -19,25 +20,24 @@ EXAMPLES = ["The capital of France is", "Once upon a time, in a small village,",
 # --- this tab's events -----------------------------------------------------------------------
 
 @user_errors
-def generate_stream(prompt: str, model: str, max_new_tokens: int, temperature: float, top_k: int,
-                    top_p: float, repetition_penalty: float, stop: str, seed: int | None):
-    """Continue a text prompt, streaming tokens; at the end, every step's candidates as JSON.
+def generate_stream(prompt: str, model: str | None = None, max_new_tokens: int = 64,
+                    temperature: float = 0.7, top_k: int = 50, top_p: float = 0.95,
+                    repetition_penalty: float = 1.1, stop: str = "", seed: int | None = None):
+    """Continue a text prompt with a language model; returns the text, the probability of every
+    token, and every step's top candidates.
 
     Args:
-        prompt: the text to continue.
-        model: generation model id (see the Model dropdown); blank for the default.
-        max_new_tokens: at most this many tokens (1-1024).
-        temperature: 0 = greedy; higher = more random (0-2).
-        top_k: keep only the k most likely tokens (0 = off).
-        top_p: keep the smallest set of tokens whose probability adds up to p (1 = off).
-        repetition_penalty: >1 discourages repeating tokens already in the text (1-2).
-        stop: stop strings, one per line; the text ends before the first one found.
-        seed: random seed for reproducible sampling; blank = random (the run reports it).
+        prompt: the text to continue (at most 20,000 characters).
+        model: a generation model id from the list; leave it out for the default.
+        max_new_tokens: at most this many new tokens (1-1024).
+        temperature: 0 = greedy (always the most likely token); higher = more random (0-2).
+        top_k: sample only from the k most likely tokens (0 = off, up to 200).
+        top_p: sample only from the most likely tokens whose probabilities add up to p (0.01-1; 1 = off).
+        repetition_penalty: above 1 discourages repeating tokens already in the text (1-2).
+        stop: stop strings, one per line (at most 1,000 characters); the text ends before the first found.
+        seed: a whole number for reproducible sampling; leave it out for a random one (the run reports it).
     Returns:
-        the tokens coloured by probability, a summary line (model, device, tokens/s, time to
-        first token), and the run: text, stats, and for each step the top candidates
-        (a) as the model gives them, (b) after temperature, (c) after top-k/top-p, with the
-        token drawn and its probability.
+        the tokens coloured by probability; a summary line (model, device, tokens/s, time to first token); the run as JSON: text, stats, and for each step the top candidates as the model gives them, after temperature, and after top-k/top-p, with the token drawn.
     """
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
     for *values, _ in view_updates(generation.stream(prompt, model_id=model or None, **settings)):
@@ -45,15 +45,15 @@ def generate_stream(prompt: str, model: str, max_new_tokens: int, temperature: f
 
 
 @user_errors
-def generate_score(text: str, model: str):
-    """Score a text: each token's probability under the model, total log-probability, perplexity.
+def generate_score(text: str, model: str | None = None):
+    """Score a text: how expected each token is under a language model, the total log-probability
+    and the perplexity.
 
     Args:
-        text: any text.
-        model: generation model id; blank for the default.
+        text: the text to score (at most 20,000 characters; the model reads its first 4,096 tokens).
+        model: a generation model id from the list; leave it out for the default.
     Returns:
-        the tokens coloured by probability, a summary (perplexity, least expected tokens,
-        model), and the full result as JSON.
+        the tokens coloured by probability; a summary (perplexity, least expected tokens, model); the full result as JSON.
     """
     result = scoring.score(text, model_id=model or None).to_dict()
     return render.score_spans(result), render.score_summary(result), result
@@ -63,7 +63,7 @@ def build(session: Session) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(label="Prompt", lines=4, placeholder="Text for the model to continue",
-                                elem_id="generate-prompt")
+                                max_length=MAX_PROMPT_CHARS, elem_id="generate-prompt")
             with gr.Row():
                 run_button = gr.Button("Generate", variant="primary", elem_id="generate-run")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="generate-stop")
@@ -72,7 +72,7 @@ def build(session: Session) -> None:
         with gr.Column(scale=1):
             settings = settings_controls("generate")
     with gr.Accordion("Score a text: how expected is each token?", open=False):
-        text = gr.Textbox(label="Text to score", lines=4, elem_id="score-text")
+        text = gr.Textbox(label="Text to score", lines=4, max_length=MAX_PROMPT_CHARS, elem_id="score-text")
         score_button = gr.Button("Score", elem_id="score-run")
         scored = gr.HighlightedText(label="Tokens coloured by probability", show_legend=True,
                                     color_map=render.BAND_COLORS, elem_id="score-tokens")
@@ -81,8 +81,7 @@ def build(session: Session) -> None:
             score_json = gr.JSON(elem_id="score-json")
 
     running = gr.on([run_button.click, prompt.submit], generate_stream, [prompt] + settings,
-                    view, api_name="generate_stream",
-                    **GENERATION_QUEUE)
+                    view, api_name="generate_stream", **group("generation"))
     stop_button.click(None, cancels=[running])
     score_button.click(generate_score, [text, settings[0]], [scored, score_info, score_json],
-                       api_name="generate_score", **GENERATION_QUEUE)
+                       api_name="generate_score", **group("generation"))

@@ -155,14 +155,23 @@ def hits_html(hits) -> str:
 
 
 ANSWERED_BY = {"extractive": "extractive QA (answer span copied from a passage)",
-               "chat-reader": "chat model reading the retrieved passages (offline method)",
+               "grounded": "grounded reader (an exact span of a passage, chosen by the chat model)",
+               "chat-reader": "chat model writing from the retrieved passages",
+               "evidence": "retrieval only: no model could read the passages",
                "not-found": "retrieval only: no passage scored high enough"}
 
 
 def answer_markdown(answer) -> str:
-    score = f" · score {answer.score:.3f}" if answer.score is not None else ""
+    confidence = f" · confidence {answer.confidence:.2f}" if answer.confidence is not None else ""
+    threshold = f" (answers from {answer.refuse_below:.2f})" if answer.refuse_below is not None else ""
     how = ANSWERED_BY.get(answer.method, answer.method)
-    lines = [f"### {answer.text or '…'}", f"<small>Answered by **{how}** · {answer.model}{score}</small>"]
+    lines = [f"### {answer.text or '…'}",
+             f"<small>Answered by **{how}** · {answer.model}{confidence}{threshold}</small>"]
+    if answer.span:
+        lines.append(f"Span copied from passage [{answer.span['passage']}], characters "
+                     f"{answer.span['start']}–{answer.span['end']}.")
+    if answer.runners_up:
+        lines.append("Runners-up: " + " · ".join(f"“{r['text']}” ({r['prob']:.2f})" for r in answer.runners_up))
     if answer.evidence:
         lines.append(f"Closest sentence to the question: {answer.evidence}")
     return notes_markdown(lines, answer.notices)
@@ -172,6 +181,42 @@ def answer_passages_html(answer) -> str:
     blocks = [hit_html(hit, f"[{i + 1}]", [(s, e) for h, s, e in answer.marks if h == i])
               for i, hit in enumerate(answer.hits)]
     return "\n".join(blocks) or "<p>No passages.</p>"
+
+
+SUPPORT_TITLES = {"supported": "found in the sources", "unsupported": "NOT found in the sources",
+                  "given": "a word of the question"}
+
+
+def support_html(text: str, support: dict | None, what: str = "answer") -> str:
+    """The output with each checked item coloured (supported / unsupported / given) and the count
+    of unsupported items first."""
+    if not support or not text:
+        return ""
+    out, at = [], 0
+    for m in sorted(support["marks"], key=lambda m: m["start"]):
+        if m["start"] < at:
+            continue
+        title = f"{m['kind']}: {SUPPORT_TITLES[m['status']]}"
+        out += [html.escape(text[at:m["start"]]),
+                f'<span class="llmlab-{m["status"]}" title="{html.escape(title)}">'
+                f'{html.escape(text[m["start"]:m["end"]])}</span>']
+        at = m["end"]
+    out.append(html.escape(text[at:]))
+    bad, facts = support["unsupported"], support["unsupported_facts"]
+    head = (f"✅ every checked item of the {what} is in the sources ({support['checked']} checked)" if not bad else
+            f"⚠️ <b>{bad} unsupported</b> of {support['checked']} checked items "
+            f"({facts} number(s), date(s) or name(s))")
+    return (f'<div class="llmlab-support"><div class="llmlab-support-head">{head}</div>'
+            f'<div class="llmlab-support-text">{"".join(out)}</div></div>').replace("\n", "<br>")
+
+
+SUPPORT_CSS = """
+.llmlab-supported { background: #c8e6c9; border-radius: 2px; }
+.llmlab-unsupported { background: #ffcdd2; border-bottom: 2px solid #d32f2f; border-radius: 2px; }
+.llmlab-given { background: #e3f2fd; border-radius: 2px; }
+.llmlab-support-head { font-size: 0.9em; margin-bottom: 4px; }
+.llmlab-hit mark.llmlab-answer { background: #81c784; font-weight: 600; }
+"""
 
 
 def ingest_markdown(report) -> str:
@@ -197,3 +242,58 @@ def sentiment_markdown(result) -> str:
     return notes_markdown([f"**{result.label}** ({result.scores[result.label]:.0%})"]
                           + [f"- ⚠️ {note}" for note in result.notes]
                           + [f"<small>Model: {result.model}</small>"], [])
+
+
+# --- fine-tuning and translation ---------------------------------------------------------------
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+ENDED = {"done": "all epochs done", "time budget": "the time budget ran out (it keeps what it learned)",
+         "cancelled": "cancelled by you"}
+
+
+def finetune_markdown(snap: dict) -> str:
+    """The status line of a fine-tuning job, and when it is done, what it learned."""
+    where = (f"epoch {snap['epoch']:.1f} of {snap['epochs']} · step {snap['step']} of {snap['steps']} · "
+             f"{snap['training_s']:.0f} s of at most {snap['budget_s']:.0f} s")
+    lines = [f"**{snap['name']}** · {snap['method']} · {snap['examples']}"]
+    if snap["state"] in ("starting", "training"):
+        lines.append(f"{'Preparing' if snap['state'] == 'starting' else 'Training'}: {where} "
+                     f"({snap['progress']:.0%})")
+    elif snap["state"] == "done":
+        lines.append(f"Done ({ENDED.get(snap['ended_by'], snap['ended_by'])}; {where}). Held-out accuracy "
+                     f"**{percent(snap['accuracy_before'])} → {percent(snap['accuracy_after'])}** "
+                     f"(before → after training).")
+    elif snap["state"] == "cancelled":
+        lines.append("Cancelled: nothing was kept.")
+    else:
+        lines.append(f"Failed: {snap['error']}")
+    return notes_markdown(lines, snap["notes"])
+
+
+def finetune_curves(snap: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(training loss per step, held-out accuracy per epoch) as line-plot tables."""
+    curve = snap["curve"]
+    loss = pd.DataFrame({"step": [p["step"] for p in curve if p["loss"] is not None],
+                         "loss": [p["loss"] for p in curve if p["loss"] is not None]})
+    held = [p for p in curve if p["held_out_accuracy"] is not None]
+    accuracy = pd.DataFrame({"epoch": [p["epoch"] for p in held],
+                             "accuracy": [p["held_out_accuracy"] for p in held]})
+    return loss, accuracy
+
+
+def finetune_predictions(snap: dict) -> pd.DataFrame:
+    """Held-out examples: the true label, and the prediction before and after training."""
+    rows = [{"text": r["text"], "label": r["label"], "before": f"{r['before']} ({r['before_p']:.0%})",
+             "after": f"{r['after']} ({r['after_p']:.0%})" if "after" in r else "…",
+             "right": ("✓" if r["after"] == r["label"] else "✗") if "after" in r else ""}
+            for r in snap["held_out"]]
+    return pd.DataFrame(rows, columns=["text", "label", "before", "after", "right"])
+
+
+def translation_info(update) -> str:
+    names = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
+    line = f"**{names[update.direction]}** · {update.method} · model: {update.model} · {update.stage}"
+    return notes_markdown([line], update.notes)

@@ -1,10 +1,11 @@
 """Search tab: semantic search over the example corpus and your own documents, with a 2-D map."""
 import gradio as gr
 
+from core.errors import SearchError
 from core.retrieval import corpus as corpora
 from core.retrieval import search as core
-from demos import render
-from demos.widgets import Session, documents_panel, user_errors
+from demos import render, sessions
+from demos.widgets import Session, documents_panel, group, user_errors
 
 TITLE = "Search"
 CSS = """
@@ -20,12 +21,12 @@ EXAMPLES = ["How does attention decide which tokens matter?", "ways to make mode
 # --- the tab -------------------------------------------------------------------------------------
 
 def build(session: Session) -> None:
-    state = session.corpus
+    state, corpus_key = session.corpus, session.corpus_key
     gr.Markdown("Search the documents by meaning: passages are ranked by cosine similarity of their "
                 "embeddings to the query's. Documents you add are visible only in your session.")
-    use_examples = documents_panel("search", state)
+    use_examples = documents_panel("search", session)
     with gr.Row():
-        query = gr.Textbox(label="Query", scale=4, elem_id="search-query")
+        query = gr.Textbox(label="Query", scale=4, max_length=core.MAX_QUERY, elem_id="search-query")
         k = gr.Slider(1, core.MAX_K, value=5, step=1, label="Results (k)", scale=1, elem_id="search-k")
     docs = gr.Dropdown([p.name for p in corpora.example_files()], value=[], multiselect=True,
                        allow_custom_value=True,  # the session's own documents join on focus
@@ -44,42 +45,72 @@ def build(session: Session) -> None:
                     "it is the only way to load them again (and anyone holding it can).")
         with gr.Row():
             save = gr.Button("Save my documents", elem_id="search-save")
-            key = gr.Textbox(label="Key", elem_id="search-key")
+            key = gr.Textbox(label="Key", max_length=64, elem_id="search-key")
             load = gr.Button("Load by key", elem_id="search-load")
         saved = gr.Markdown(label="Status", elem_id="search-saved")
-    gr.on([go.click, query.submit], run_search, [query, k, docs, use_examples, state],
-          [results, chart, info, state], api_name="search_query")
+    gr.on([go.click, query.submit], run_search, [query, k, docs, use_examples, state, corpus_key],
+          [results, chart, info], api_name="search_query", **group("search"))
     docs.focus(document_choices, [use_examples, state], docs, api_visibility="private",
                show_progress="hidden")
-    save.click(save_index, state, [key, saved], api_name="search_save_index")
-    load.click(load_index, [key, use_examples, state], [state, saved], api_name="search_load_index")
+    save.click(save_index, [state, corpus_key], [key, saved], api_name="search_save_index")
+    load.click(load_index, [key, use_examples, state, corpus_key], saved, api_name="search_load_index")
 
 
 @user_errors
-def run_search(query, k, docs, use_examples, corpus):
-    """Semantic search: the top-k passages for the query with score, document, page and character
-    offsets, the best-matching sentence highlighted, and a 2-D map of the corpus with the query and hits."""
-    corpus = corpora.session(corpus, use_examples)
+def run_search(query: str, k: int = 5, docs: list[str] | None = None, use_examples: bool = True,
+               state: dict | None = None, corpus_key: str = "", request: gr.Request = None):
+    """Semantic search over the example articles and your documents: the top-k passages for the
+    query, each with its score, document, page, character offsets and best-matching sentence.
+
+    Args:
+        query: what to look for, in words (at most 2,000 characters).
+        k: how many passages to return (1-20).
+        docs: only search these documents (names as listed in the results); empty = all.
+        use_examples: also search the 36 example articles on language models.
+        corpus_key: the key add_documents gave for your private corpus; leave it out to search the example articles only (over MCP) or this session's documents.
+    Returns:
+        the passages as HTML; a 2-D map of the corpus with the query and hits; a line saying how many passages came from which documents and which embedding model ranked them.
+    """
+    corpus = sessions.documents(state, use_examples, corpus_key, request)
     result = core.search(corpus, query, k, docs or None)
     frame = core.corpus_map(corpus, result)
     info = render.notes_markdown([f"{len(result.hits)} passages from {result.corpus} · embeddings: "
                                   f"{result.model}"], result.notices)
-    return render.hits_html(result.hits), frame, info, corpus
+    return render.hits_html(result.hits), frame, info
 
 
-def document_choices(use_examples, corpus):
-    return gr.Dropdown(choices=corpora.session(corpus, use_examples).documents())
+def document_choices(use_examples, state, request: gr.Request = None):
+    return gr.Dropdown(choices=sessions.documents(state, use_examples, "", request).documents())
 
 
 @user_errors
-def save_index(corpus):
-    """Save this session's own documents' index; returns the key that loads it again."""
+def save_index(state: dict | None = None, corpus_key: str = "", request: gr.Request = None):
+    """Save your documents' index on the server; returns the key that loads it again later.
+
+    Args:
+        corpus_key: over MCP, the key add_documents gave for your private corpus.
+    Returns:
+        the key (anyone holding it can load these documents); a line saying what was saved.
+    """
+    if sessions.from_mcp(request) and not (corpus_key or "").strip():
+        raise SearchError("Name the documents to save: pass the corpus_key that add_documents gave.")
+    corpus, _ = sessions.documents_to_change(state, True, corpus_key, request)
     key = corpora.save_corpus(corpus)
     return key, f"Saved {len(corpus.own)} passages. Your key: `{key}`"
 
 
 @user_errors
-def load_index(key, use_examples, corpus):
-    """Load a saved index by its key, replacing this session's own documents."""
-    corpus = corpora.load_corpus(corpora.session(corpus, use_examples), key)
-    return corpus, f"Loaded: {corpus.describe()}."
+def load_index(key: str, use_examples: bool = True, state: dict | None = None, corpus_key: str = "",
+               request: gr.Request = None):
+    """Load documents saved with save_index, replacing your own documents.
+
+    Args:
+        key: the key save_index returned (24 letters, digits, - or _; at most 64 characters).
+        use_examples: also search the 36 example articles on language models.
+        corpus_key: over MCP, the private corpus to load them into; empty makes a new one.
+    Returns:
+        a line saying what is now searched (and, over MCP, the corpus key to use).
+    """
+    corpus, private = sessions.documents_to_change(state, use_examples, corpus_key, request)
+    corpus.own = corpora.load_corpus(None, key).own
+    return f"Loaded: {corpus.describe()}." + sessions.key_note(private)

@@ -3,8 +3,11 @@ import gradio as gr
 
 from core import sentiment
 from core.sentiment import batch as sentiment_batch
+from core.sentiment.text import MAX_CHARS
+from demos import sessions
+from demos.finetune import sentiment_hook
 from demos.render import sentiment_markdown
-from demos.widgets import Session, user_errors
+from demos.widgets import Session, free_choice, group, user_errors
 
 TITLE = "Sentiment"
 CSS = ""
@@ -22,7 +25,7 @@ def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
     """Classify the sentiment of a text.
 
     Args:
-        texts: the text to classify (a review, a comment, a sentence).
+        texts: the text to classify: a review, a comment, a sentence (at most 20,000 characters).
     Returns:
         the probability of every class (positive, negative and, for some models, neutral),
         and a Markdown line with the label, notes about the input, and the model that answered.
@@ -37,7 +40,7 @@ def sentiment_explain(text: str) -> list[tuple[str, str | None]]:
     """Show which words push the sentiment prediction (occlusion: drop a word, see the change).
 
     Args:
-        text: the text to explain.
+        text: the text to explain (at most 20,000 characters).
     Returns:
         the text as spans; each word that matters is tagged "strongly positive", "positive",
         "negative" or "strongly negative" by how much removing it changes
@@ -57,12 +60,13 @@ def sentiment_file_columns(path: str | None):
 
 
 @user_errors
-def sentiment_batch_file(path: str | None, column: str | None, progress=gr.Progress()):
+def sentiment_batch_file(path: str | None, column: str | None = None, request: gr.Request = None,
+                         progress=gr.Progress()):
     """Classify every row of a CSV/TSV (one column holds the texts) or TXT (one text per line).
 
     Args:
         path: the file; at most 10,000 rows and 20 MB.
-        column: the column holding the texts (CSV/TSV); empty picks the likeliest one.
+        column: the name of the column holding the texts (CSV/TSV); leave it out to use the likeliest one.
     Returns:
         the rows with sentiment_label, a score per class and a note (first rows shown),
         the full result as a CSV file, and a Markdown summary.
@@ -75,13 +79,13 @@ def sentiment_batch_file(path: str | None, column: str | None, progress=gr.Progr
     shown = f" (first {SHOWN_ROWS} shown; the CSV has all)" if len(result.frame) > SHOWN_ROWS else ""
     summary = (f"{len(result.frame):,} rows{shown} · {counts}\n\n"
                f"<small>Model: {result.model}</small>")
-    return result.frame.head(SHOWN_ROWS), result.csv_path, summary
+    return result.frame.head(SHOWN_ROWS), sessions.FILES.publish(result.csv_path, request), summary
 
 
 def build(session: Session) -> None:
     with gr.Row():
         with gr.Column():
-            text = gr.Textbox(label="Text", lines=4, elem_id="sentiment-input",
+            text = gr.Textbox(label="Text", lines=4, max_length=MAX_CHARS, elem_id="sentiment-input",
                               placeholder="A review, a comment, a sentence…")
             run = gr.Button("Classify", variant="primary", elem_id="sentiment-classify")
             gr.Examples(EXAMPLES, inputs=text)
@@ -95,16 +99,17 @@ def build(session: Session) -> None:
         with gr.Row():
             upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"],
                              type="filepath", elem_id="sentiment-file")
-            column = gr.Dropdown(label="Text column", choices=[], allow_custom_value=True,
-                                 elem_id="sentiment-column")
+            column = free_choice(gr.Dropdown(label="Text column", choices=[], allow_custom_value=True,
+                                             elem_id="sentiment-column"))
         run_file = gr.Button("Classify file", elem_id="sentiment-run-file")
         batch_info = gr.Markdown(elem_id="sentiment-batch-info")
         table = gr.Dataframe(label="Results", interactive=False, elem_id="sentiment-table")
         download = gr.File(label="Download results (CSV)", elem_id="sentiment-download")
 
     gr.on([run.click, text.submit], sentiment_classify, text, [scores, info], batch=True,
-          max_batch_size=16, api_name="sentiment_classify",
-          ).then(sentiment_explain, text, words, api_name="sentiment_explain")
+          max_batch_size=16, api_name="sentiment_classify", **group("sentiment"),
+          ).then(sentiment_explain, text, words, api_name="sentiment_explain", **group("sentiment"))
+    sentiment_hook(session, text, scores, info, words)  # the session's fine-tuned models (demos.finetune)
     upload.change(sentiment_file_columns, upload, column, api_visibility="private")
     run_file.click(sentiment_batch_file, [upload, column], [table, download, batch_info],
-                   api_name="sentiment_batch")
+                   api_name="sentiment_batch", **group("sentiment-files"))

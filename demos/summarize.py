@@ -3,8 +3,8 @@ import gradio as gr
 
 from core import summarize as core
 from core.text.documents import SUPPORTED_TEXT
-from demos.render import summary_info
-from demos.widgets import GENERATION_QUEUE, Session, model_menu, user_errors
+from demos.render import summary_info, support_html
+from demos.widgets import Session, group, model_menu, user_errors
 
 TITLE = "Summarize"
 LONG_EXAMPLE = "All three articles together (a long text: summarised in chunks)"
@@ -26,10 +26,9 @@ def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0
 
     Args:
         text: the text to summarise (up to 200,000 characters).
-        sentences: how many sentences to keep (used when ratio_percent is 0).
-        ratio_percent: keep this percentage of the sentences instead (0 = use `sentences`).
-        method: "textrank" (PageRank over the sentence-similarity graph) or "centroid"
-            (closeness to the mean sentence embedding).
+        sentences: how many sentences to keep, 1-20 (used when ratio_percent is 0).
+        ratio_percent: keep this percentage of the sentences instead, 0-100 (0 = use `sentences`).
+        method: "textrank" (PageRank over the sentence-similarity graph) or "centroid" (closeness to the mean sentence embedding).
         diversity: 0-1; higher passes over sentences close to ones already chosen.
     Returns:
         the summary, the source with the chosen sentences highlighted, and a line saying which
@@ -50,21 +49,26 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
 
     Args:
         text: the text to summarise (up to 200,000 characters).
-        model: a summarization model id from the Model dropdown; blank for the default
-            (a seq2seq summarizer from the Hub when reachable, else the chat model with a prompt).
+        model: a summarization model id from the list; leave it out for the default (a seq2seq summarizer from the Hub when reachable, else the chat model with a prompt).
         max_new_tokens: the longest summary, in tokens (8-512).
-        num_beams: 1 = greedy decoding, streamed token by token; more = beam search (better
-            wording, slower, shown when each chunk is done).
+        num_beams: 1 = greedy decoding, streamed token by token; more (up to 8) = beam search: better wording, slower, shown when each chunk is done.
+    Numbers and names can only be copied from the text while the model writes; sentences that
+    still state one the text does not have are dropped, and when nothing is left (or no model
+    can be loaded) the extractive summary is returned instead, with a note.
+
     Returns:
         the summary, a line saying which model and method wrote it (and whether the text was
-        chunked), and the summaries of the chunks when there were several.
+        chunked), the summaries of the chunks when there were several, the summary with every
+        number, date, name and word marked supported / unsupported by the text, and those
+        marks as JSON (with the count of unsupported items).
     """
     for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
                                         model_id=model or None):
         progress((update.step, update.steps), desc=update.stage)
         chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
-        yield update.text, summary_info("Abstractive", update.method, update.model, update.notes,
-                                        update.stage), chunks
+        kind = "Extractive (instead)" if update.extractive else "Abstractive"
+        yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage), chunks,
+               support_html(update.text, update.support, "summary"), update.support)
 
 
 # --- the tab -----------------------------------------------------------------------------------
@@ -77,7 +81,8 @@ def build(session: Session) -> None:
                 "against the highlighted sentences.")
     with gr.Row():
         with gr.Column(scale=1):
-            text = gr.Textbox(label="Text", lines=14, max_lines=24, elem_id="summarize-text",
+            text = gr.Textbox(label="Text", lines=14, max_lines=24, max_length=core.MAX_CHARS,
+                              elem_id="summarize-text",
                               placeholder="Paste a text, upload a document or pick an example")
             upload = gr.File(label=f"…or upload a document ({SUPPORTED_TEXT})", type="filepath",
                              file_types=[".txt", ".md", ".pdf", ".html", ".htm"], height=90,
@@ -116,6 +121,10 @@ def build(session: Session) -> None:
                     stop_button = gr.Button("Stop", variant="stop", elem_id="summarize-stop")
                 written = gr.Textbox(label="Abstractive summary", lines=6, elem_id="summarize-abstractive")
                 write_info = gr.Markdown(elem_id="summarize-abstractive-info")
+                support = gr.HTML(label="Support marks: green = in the text, red = not in the text",
+                                  elem_id="summarize-support")
+                with gr.Accordion("Support marks as data", open=False):
+                    support_json = gr.JSON(label="Support marks", elem_id="summarize-support-json")
                 with gr.Accordion("Chunk summaries (long texts)", open=False):
                     chunk_summaries = gr.Markdown(elem_id="summarize-chunks")
     highlighted = gr.HighlightedText(label="The text, with the extracted sentences highlighted",
@@ -124,9 +133,11 @@ def build(session: Session) -> None:
 
     upload.upload(summarize_read_file, upload, [text, upload], api_visibility="private")
     extract_button.click(summarize_extractive, [text, sentences, ratio, method, diversity],
-                         [extracted, highlighted, extract_info], api_name="summarize_extractive")
+                         [extracted, highlighted, extract_info], api_name="summarize_extractive",
+                         **group("extractive"))
     writing = write_button.click(summarize_abstractive, [text, model, length, beams],
-                                 [written, write_info, chunk_summaries], api_name="summarize_abstractive",
+                                 [written, write_info, chunk_summaries, support, support_json],
+                                 api_name="summarize_abstractive",
                                  show_progress_on=write_info,  # keep the streamed text visible
-                                 **GENERATION_QUEUE)
+                                 **group("generation"))
     stop_button.click(None, cancels=[writing])

@@ -1,59 +1,142 @@
-"""Pieces more than one tab uses: the error wrapper, the session's shared state, the model menu,
-the sampling settings, the next-token view and the documents panel."""
+"""Pieces more than one tab uses: the error wrapper, the session's shared state, concurrency
+groups, the model menu, the sampling settings, the next-token view and the documents panel."""
 import functools
 import inspect
+import logging
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Iterator
 
 import gradio as gr
 
+from core import finetune
 from core.errors import UserError
 from core.generation.engines import MAX_STREAMS
-from core.generation.sampling import LIMITS, STAGES
+from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
+from core.runtime import memory
 from core.runtime.loader import choices
 from core.text.documents import MAX_BYTES, SUPPORTED_TEXT
-from demos import render
+from core.summarize.inputs import MAX_CHARS as MAX_PASTE
+from demos import render, sessions
+
+log = logging.getLogger("llmlab")
 
 
 def user_errors(fn):
-    """`fn` as an event handler: a UserError from core becomes a message on the page."""
+    """`fn` as an event handler: a UserError from core becomes a message on the page; any other
+    error is logged with its traceback and the person gets a message without internals."""
+    def fail(err: Exception):
+        if isinstance(err, UserError):
+            return gr.Error(str(err))
+        if isinstance(err, gr.Error):
+            return err
+        incident = uuid.uuid4().hex[:8]
+        log.exception("error %s in %s", incident, fn.__name__)
+        return gr.Error(f"Something went wrong on the server (incident {incident}); it was logged. "
+                        f"Try again, or with a different input.")
+
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def stream(*args, **kwargs):
             try:
                 yield from fn(*args, **kwargs)
-            except UserError as err:
-                raise gr.Error(str(err)) from None
+            except Exception as err:
+                raise fail(err) from None
+            finally:
+                memory.release()  # what a large request freed goes back to the system
         return stream
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except UserError as err:
-            raise gr.Error(str(err)) from None
+        except Exception as err:
+            raise fail(err) from None
+        finally:
+            memory.release()
     return call
-
-
-# Every event that generates shares one queue. Up to MAX_STREAMS run at once: the engine admits
-# what it can serve together (llama.cpp and a remote server decode them in batches; transformers
-# one at a time, the others waiting their turn inside it).
-GENERATION_QUEUE = dict(concurrency_id="generation", concurrency_limit=MAX_STREAMS)
 
 
 @dataclass
 class Session:
-    """Per-browser-session state that several tabs share (made once per page by app.py)."""
-    corpus: gr.State  # the session's documents (core.retrieval.corpus.Corpus), for Ask and Search
+    """Per-session state that several tabs share (made once per page by app.py)."""
+    corpus: gr.State        # a sessions.SessionData holding the session's documents (Ask and Search)
+    corpus_key: gr.Textbox  # hidden: API and MCP callers name a private corpus with it
+    finetuned: gr.State  # the session's fine-tuned classifiers (core.finetune.SessionModels): Fine-tune, Sentiment
+    finetuned_menu: gr.Dropdown | None = None  # the Sentiment tab's menu of them (set by its hook)
+
+    @classmethod
+    def make(cls) -> "Session":
+        return cls(gr.State(sessions.SessionData()),  # copied for each session; not a callable,
+                   # which gradio would also serve as an endpoint
+                   gr.Textbox("", visible=False, max_length=64, label="Corpus key"), finetuned_state())
+
+
+def finetuned_state() -> gr.State:
+    """Session.finetuned: a store per session (gradio deep-copies the default for each session,
+    and a copy of a store is a new, empty one), only mutated by the tabs (see core.finetune.jobs);
+    released when the page closes (end_session) or when unused. (A factory as the default would
+    add a public load endpoint that resets it.)"""
+    return gr.State(finetune.SessionModels())
+
+
+def end_session(request: gr.Request) -> None:
+    """For demo.unload: the page was closed; release what the session held."""
+    finetune.end_session(request.session_hash)
+
+
+# Cheap requests never wait behind long ones: each kind of work has its own queue and limit.
+# Generation (generate, score, chat, Ask's reader, abstractive summaries): up to MAX_STREAMS at
+# once; the engine admits what it can serve together (llama.cpp and a remote server decode them in
+# batches; transformers one at a time, the others waiting their turn inside it).
+CONCURRENCY = {"generation": MAX_STREAMS,
+               "search": 4, "sentiment": 4, "extractive": 2,
+               "indexing": 2,     # reading, chunking and embedding uploaded documents
+               "sentiment-files": 1,
+               "inspect": 2,      # attention and logit-lens passes (well under a second each)
+               "compression": 1}  # builds and runs several copies of the chat model
+
+
+def group(name: str) -> dict:
+    """The event arguments that put an event into concurrency group `name`."""
+    return {"concurrency_id": name, "concurrency_limit": CONCURRENCY[name]}
+
+
+# The chat history's API schema is made simpler than gradio's, on the instance: a subclass of a
+# gradio component would make gradio write a .pyi file next to this one.
+HISTORY_SCHEMA = {"type": "array", "items": {
+    "type": "object", "required": ["role", "content"],
+    "properties": {"role": {"type": "string", "enum": ["user", "assistant", "system"]},
+                   "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": {
+                       "type": "object", "properties": {"type": {"type": "string"},
+                                                        "text": {"type": "string"}}}}]}}}}
+
+
+def chat_history(**kwargs) -> gr.Chatbot:
+    """A Chatbot whose API takes messages as {"role", "content": text} (or a list of parts): a
+    schema an MCP client can validate, unlike gradio's, whose references do not resolve."""
+    chatbot = gr.Chatbot(**kwargs)
+    chatbot.api_info_as_input = lambda: HISTORY_SCHEMA
+    return chatbot
+
+
+def free_choice(dropdown: gr.Dropdown) -> gr.Dropdown:
+    """A dropdown that takes values outside its choices (allow_custom_value), described to API
+    and MCP clients as any string rather than as an enum of the choices it was built with (none,
+    for a menu filled in later)."""
+    dropdown.api_info = lambda: {"type": "string"}
+    return dropdown
 
 
 # --- the model menu and the sampling settings ------------------------------------------------
 
-def model_menu(task: str, elem_id: str, **kwargs) -> gr.Dropdown:
-    """The models that can serve `task` here, the first preselected."""
-    models = [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
+def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dropdown:
+    """The models that can serve `task` here, the first preselected; with `automatic`, an entry
+    of that name (value "") goes first: the task picks its model itself."""
+    models = [(automatic, "")] if automatic else []
+    models += [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
     return gr.Dropdown(models, value=models[0][1] if models else None, label="Model", elem_id=elem_id,
                        **kwargs)
 
@@ -72,10 +155,10 @@ def settings_controls(prefix: str, max_new_tokens: int = 64,
                       elem_id=f"{prefix}-top-p")
     penalty = gr.Slider(*LIMITS["repetition_penalty"][:2], value=1.1, step=0.05,
                         label="Repetition penalty (1 = off)", elem_id=f"{prefix}-penalty")
-    stop = gr.Textbox(label="Stop strings, one per line", lines=2, max_lines=8,
+    stop = gr.Textbox("", label="Stop strings, one per line", lines=2, max_lines=8, max_length=1000,
                       elem_id=f"{prefix}-stop-strings")
-    seed = gr.Number(value=None, precision=0, label="Seed (blank = random; the run reports it)",
-                     elem_id=f"{prefix}-seed")
+    seed = gr.Number(value=None, precision=0, minimum=0, maximum=SEED_RANGE - 1,
+                     label="Seed (blank = random; the run reports it)", elem_id=f"{prefix}-seed")
     return [model, length, temp, top_k, top_p, penalty, stop, seed]
 
 
@@ -151,25 +234,38 @@ def view_updates(updates):
 
 # --- the documents panel (Ask and Search share one session corpus) ---------------------------
 
-def documents_panel(prefix: str, state: gr.State) -> gr.Checkbox:
+def documents_panel(prefix: str, session: Session, api_visibility: str = "public") -> gr.Checkbox:
     """Upload / paste controls; returns the 'include the example corpus' checkbox."""
     with gr.Accordion("Your documents", open=False):
         files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each",
                         file_count="multiple", elem_id=f"{prefix}-files")
-        text = gr.Textbox(label="…or paste text", lines=3, max_lines=12, elem_id=f"{prefix}-paste")
+        text = gr.Textbox("", label="…or paste text", lines=3, max_lines=12, max_length=MAX_PASTE,
+                          elem_id=f"{prefix}-paste")
         add = gr.Button("Add to my documents", elem_id=f"{prefix}-add")
         status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
     examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
                            elem_id=f"{prefix}-use-examples")
-    add.click(add_documents, [files, text, examples, state], [state, status],
-              api_name=f"{prefix}_add_documents")
+    add.click(add_documents, [files, text, examples, session.corpus, session.corpus_key], status,
+              api_name=f"{prefix}_add_documents", api_visibility=api_visibility, **group("indexing"))
     return examples
 
 
 @user_errors
-def add_documents(files, text, use_examples, corpus, progress=gr.Progress()):
-    """Add documents (TXT, MD, PDF, HTML files and/or pasted text) to this session's private corpus.
-    Returns a report of what was indexed and what was skipped, and why."""
-    corpus = corpora.session(corpus, use_examples)
+def add_documents(files: list[str] | None = None, text: str = "", use_examples: bool = True,
+                  state: dict | None = None, corpus_key: str = "", request: gr.Request = None,
+                  progress=gr.Progress()):
+    """Add documents to a private corpus, to search them (run_search) or ask about them (ask).
+
+    Args:
+        files: TXT, MD, PDF or HTML files, up to 10 MB and 20 files each time.
+        text: text to add as one more document (at most 200,000 characters).
+        use_examples: also search the 36 example articles on language models.
+        corpus_key: the key of your private corpus to add to; leave it out the first time (over MCP the reply gives a new key to pass to ask and run_search).
+    Returns:
+        a report of what was indexed and what was skipped, and why, with the corpus key when the documents went into a private corpus.
+    """
+    corpus, key = sessions.documents_to_change(state, use_examples, corpus_key, request)
+    sessions.FILES.track(request, *(files or []))
     report = corpora.ingest(corpus, files or [], text or "", progress)
-    return corpus, render.ingest_markdown(report) + f"\n\nSearching: {corpus.describe()}."
+    return (render.ingest_markdown(report) + f"\n\nSearching: {corpus.describe()}."
+            + sessions.key_note(key))

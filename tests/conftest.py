@@ -1,8 +1,14 @@
 """Shared fixtures: the whole app launched once, offline, plus a client and a browser page."""
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the Hub; they use the bundled models
+if "GRADIO_TEMP_DIR" not in os.environ:  # uploads and results of this run only, removed at its end
+    os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="llmlab-test-files-")
+    atexit.register(shutil.rmtree, os.environ["GRADIO_TEMP_DIR"], True)
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 

@@ -16,8 +16,9 @@ from core.generation.sampling import Settings
 
 
 def beam_search(loaded, prompt_ids: list[int], num_beams: int, max_new_tokens: int,
-                repetition_penalty: float = 1.0) -> list[int]:
-    """The best hypothesis' new token ids (end-of-text excluded)."""
+                repetition_penalty: float = 1.0, constraint=None) -> list[int]:
+    """The best hypothesis' new token ids (end-of-text excluded). `constraint` (see
+    core.generation.decode.Constraint) changes each beam's logits before they are scored."""
     import torch
     from transformers import RepetitionPenaltyLogitsProcessor
     engine = engine_of(loaded)
@@ -33,6 +34,8 @@ def beam_search(loaded, prompt_ids: list[int], num_beams: int, max_new_tokens: i
         for _ in range(max_new_tokens):
             candidates = []
             for b, (total, tokens, _, logits) in enumerate(beams):
+                if constraint is not None:
+                    logits = constraint(tokens, logits)
                 scores = logits.float().log_softmax(-1)
                 if penalty is not None:
                     scores = penalty(torch.tensor([prompt_ids + tokens], device=scores.device), scores)

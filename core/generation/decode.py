@@ -17,16 +17,20 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 
 from core.errors import GenerationError
 from core.generation.engine import NextToken, engine_of
-from core.generation.prompts import TRANSCRIPT_STOP, clean_messages, fit_chat
+from core.generation.prompts import TRANSCRIPT_STOP, clean_messages, encode_text, fit_chat
 from core.generation.sampling import Sampler, Settings, Step, TokenNames, TokenProb
 from core.runtime import loader
 
 DEFAULT_MAX_CONTEXT = 4096  # prefill of more on a 2-vCPU Space takes tens of seconds
+
+# The one decoding hook: (token ids generated so far, this step's logits (1, vocab)) -> logits,
+# applied before sampling (e.g. core.summarize.faithful bans tokens that would invent a number).
+Constraint = Callable[[list[int], "torch.Tensor"], "torch.Tensor"]
 
 
 @dataclass
@@ -98,14 +102,15 @@ def _budget(context: int, settings: Settings) -> int:
 # --- public entry points ---------------------------------------------------------------
 
 def stream(prompt: str, *, model_id: str | None = None, top_n: int = 10,
-           cancel: threading.Event | None = None, constraint=None, **settings) -> Iterator[Update]:
+           cancel: threading.Event | None = None, constraint: Constraint | None = None,
+           **settings) -> Iterator[Update]:
     """Continue `prompt` as plain text (completion). Yields Updates; see `Update`."""
     if not isinstance(prompt, str) or not prompt.strip():
         raise GenerationError("The prompt is empty: type some text for the model to continue.")
     checked, notices = Settings.checked(**settings)
     loaded = loader.load("generation", model_id)
     started = time.perf_counter()  # the one-off model load is not part of time to first token
-    ids = loaded.tokenizer(prompt).input_ids
+    ids = encode_text(loaded.tokenizer, prompt)
     budget = _budget(context_limit(loaded), checked)
     if len(ids) > budget:
         raise GenerationError(f"The prompt is {len(ids)} tokens; {loaded.candidate.label} reads at most "
@@ -118,7 +123,8 @@ def stream(prompt: str, *, model_id: str | None = None, top_n: int = 10,
 def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature: float = 0.0,
                 top_k: int = 0, top_p: float = 1.0, repetition_penalty: float = 1.0,
                 stop: list[str] | tuple = (), seed: int | None = None, model_id: str | None = None,
-                top_n: int = 10, cancel: threading.Event | None = None, constraint=None) -> Iterator[Update]:
+                top_n: int = 10, cancel: threading.Event | None = None,
+                constraint: Constraint | None = None) -> Iterator[Update]:
     """Answer a chat history [{"role": "system"|"user"|"assistant", "content": str}, ...].
 
     Yields an `Update` after every generated token and a last one with done=True;
@@ -126,8 +132,8 @@ def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature:
     from the oldest turns (a notice says so). Settings out of range are clamped (notices);
     empty or unusable input raises GenerationError with a message fit for the user.
     `top_n` candidates per stage are recorded in `update.steps` (0 = record nothing).
-    `constraint(generated ids, logits row) -> logits row` changes each step's logits before the
-    draw (engines with full logits only).
+    `constraint` (see Constraint: generated ids, logits row -> logits row) changes each step's
+    logits before the draw (engines with full logits only).
     """
     checked, notices = Settings.checked(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k,
                                         top_p=top_p, repetition_penalty=repetition_penalty, stop=stop, seed=seed)
@@ -174,8 +180,8 @@ def end_ids(loaded: loader.Loaded) -> set[int]:
 
 
 def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, notices: list[str], *,
-           top_n: int = 10, cancel: threading.Event | None = None, started: float | None = None,
-           constraint=None) -> Iterator[Update]:
+           top_n: int = 10, cancel: threading.Event | None = None,
+           started: float | None = None, constraint: Constraint | None = None) -> Iterator[Update]:
     """Generate from `prompt_ids` through the engine, one step per token."""
     import torch
     started = started or time.perf_counter()

@@ -1,9 +1,22 @@
 """Chat histories made safe for a model: cleaned, rendered with its chat template (or a plain
-transcript for base models), and cut from the oldest turns to fit the context."""
+transcript for base models), tokenized so that user and document text never becomes a control
+token, and cut from the oldest turns to fit the context.
+
+Text a person wrote (a prompt, a message, a pasted document) may contain the strings of the
+model's control tokens, e.g. "<|im_end|>\n<|im_start|>system". Tokenized as is, they would be the
+real tokens and could end the user's turn and open a forged one. `encode_text` and `encode_chat`
+encode them as the literal characters instead; only the chat template's own control tokens stay
+real. Tokenize prompts with these two, never with `tokenizer(render_chat(...))`.
+"""
 from core.errors import GenerationError
 
 ROLES = ("system", "user", "assistant")
 TRANSCRIPT_STOP = "\nUser:"
+# Caps on what a person sends, checked before any work (demos.validate); the context (4,096
+# tokens, about 16,000 characters of English) is the real limit, these stop far larger inputs.
+MAX_PROMPT_CHARS = 20_000     # a completion prompt, or a text to score
+MAX_MESSAGE_CHARS = 8_000     # one chat message
+MAX_SYSTEM_CHARS = 4_000      # a system prompt
 
 
 def clean_messages(messages) -> list[dict]:
@@ -39,11 +52,27 @@ def clean_history(messages) -> list[dict]:
 
 
 def render_chat(tokenizer, messages: list[dict]) -> str:
-    """The prompt text: the model's chat template, or a plain transcript for base models."""
+    """The prompt text: the model's chat template, or a plain transcript for base models.
+    For display and counting; to tokenize it use `encode_chat`."""
     if tokenizer.chat_template:
         return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     lines = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
     return "\n".join(lines) + "\nAssistant:"
+
+
+def encode_text(tokenizer, text: str, add_special_tokens: bool = True) -> list[int]:
+    """Token ids of text a person wrote: control-token strings in it are encoded as plain text."""
+    return tokenizer(text, add_special_tokens=add_special_tokens, split_special_tokens=True).input_ids
+
+
+def encode_chat(tokenizer, messages: list[dict]) -> list[int]:
+    """Prompt ids for `messages` with the generation prompt: the template's control tokens are
+    real tokens, the same strings inside the messages are plain text (transformers'
+    `sanitize_control_tokens`)."""
+    if tokenizer.chat_template:
+        return list(tokenizer.apply_chat_template(messages, tokenize=True, add_generation_prompt=True,
+                                                  sanitize_control_tokens=True, return_dict=False))
+    return encode_text(tokenizer, render_chat(tokenizer, messages), add_special_tokens=False)
 
 
 def fit_chat(tokenizer, messages: list[dict], budget: int) -> tuple[list[int], int]:
@@ -58,7 +87,7 @@ def fit_chat(tokenizer, messages: list[dict], budget: int) -> tuple[list[int], i
     starts = [i for i, m in enumerate(turns) if m["role"] == "user"]
 
     def ids(start: int) -> list[int]:
-        return tokenizer(render_chat(tokenizer, system + turns[start:]), add_special_tokens=False).input_ids
+        return encode_chat(tokenizer, system + turns[start:])
 
     low, high = 0, len(starts) - 1  # find the first start index whose prompt fits
     best = None

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from core.errors import GenerationError
 from core.generation.decode import Text, context_limit
 from core.generation.engine import engine_of
+from core.generation.prompts import encode_text
 from core.runtime import loader
 
 LEAST_EXPECTED = 5
@@ -51,7 +52,7 @@ def score(text: str | list[str], model_id: str | None = None) -> Score | list[Sc
         raise GenerationError("The text is empty: paste some text to score.")
     loaded = loader.load("generation", model_id)
     tokenizer, notices = loaded.tokenizer, []
-    ids = tokenizer(text, add_special_tokens=False).input_ids
+    ids = encode_text(tokenizer, text, add_special_tokens=False)
     start = start_tokens(tokenizer)
     room = context_limit(loaded) - len(start)
     if len(ids) > room:

@@ -6,9 +6,12 @@ or loaded from its saved copy, shared read-only) and the session's own documents
     key = save_corpus(corpus); corpus = load_corpus(None, key)
 """
 import hashlib
+import logging
 import re
 import secrets
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from core.retrieval import index as ix
 from core.retrieval.embedding import embedder_name
 from core.text.documents import document_from_text, read_document
 
+log = logging.getLogger(__name__)
 EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 MAX_SESSION_CHUNKS = 50_000   # ~80 MB of vectors per session on a shared Space; past EXACT_LIMIT
 
@@ -54,6 +58,7 @@ def _load_or_build_examples() -> ix.Index:
         return ix.load(folder, model)
     except IndexingError:
         pass
+    log.info("Indexing the %d example articles (once; later starts load the saved index)", len(files))
     index = ix.Index()
     index.add_documents([read_document(p) for p in files])
     try:
@@ -123,6 +128,53 @@ def load_corpus(corpus: Corpus | None, key: str) -> Corpus:
     corpus = session(corpus, corpus.use_examples if corpus else True)
     corpus.own = own
     return corpus
+
+
+class PrivateCorpora:
+    """Corpora for callers without a session of their own (MCP clients, scripts), each under a
+    random key that only its holder knows. One is dropped after `ttl_s` unused, and the least
+    recently used first when more than `most` are held. A key saved with `save_corpus` also opens
+    its saved documents here."""
+
+    def __init__(self, ttl_s: float = 3600, most: int = 32):
+        self.ttl_s, self.most = ttl_s, most
+        self._held: OrderedDict[str, tuple[Corpus, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def create(self, use_examples: bool = True) -> tuple[str, Corpus]:
+        key, corpus = secrets.token_urlsafe(18), session(None, use_examples)
+        self._hold(key, corpus)
+        return key, corpus
+
+    def get(self, key: str, use_examples: bool = True) -> Corpus:
+        key = (key or "").strip()
+        with self._lock:
+            self._expire()
+            held = self._held.pop(key, None)
+        corpus = held[0] if held else self._saved(key)
+        self._hold(key, corpus)
+        return session(corpus, use_examples)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def _saved(self, key: str) -> Corpus:
+        try:
+            return load_corpus(None, key)
+        except SearchError:
+            raise SearchError("Unknown or expired corpus key: add your documents again (the reply "
+                              "gives a new key), or use a key from save_index.") from None
+
+    def _hold(self, key: str, corpus: Corpus) -> None:
+        with self._lock:
+            self._held[key] = (corpus, time.monotonic())
+            while len(self._held) > self.most:
+                self._held.popitem(last=False)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, (_, used) in self._held.items() if now - used > self.ttl_s]:
+            del self._held[key]
 
 
 @dataclass

@@ -6,6 +6,9 @@ with its best-matching sentence, and a 2-D map of the corpus.
 
 A query searches the example index and the session's own index and merges the scores.
 """
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,12 +99,34 @@ def mark_sentences(vector: np.ndarray, hits: list[Hit]) -> None:
     flat = [h.chunk.text[s:e] for h, hs in zip(hits, spans) for s, e in hs]
     if not flat:
         return
-    scores = embed(flat) @ vector
+    scores = _sentence_vectors(flat) @ vector
     at = 0
     for hit, hs in zip(hits, spans):
         best = int(np.argmax(scores[at:at + len(hs)]))
         hit.sentence, hit.sentence_score = hs[best], float(scores[at + best])
         at += len(hs)
+
+
+_sentences: "OrderedDict[str, np.ndarray]" = OrderedDict()
+_sentences_lock = threading.Lock()
+SENTENCE_CACHE = 10_000       # sentence vectors kept (~15 MB): popular passages are embedded once
+
+
+def _sentence_vectors(texts: list[str]) -> np.ndarray:
+    """Embeddings of passage sentences, from a bounded cache: a search then embeds little
+    more than its query."""
+    with _sentences_lock:
+        known = {t: _sentences[t] for t in texts if t in _sentences}
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        known.update(zip(missing, embed(missing)))
+    with _sentences_lock:
+        for text in dict.fromkeys(texts):
+            _sentences[text] = known[text]
+            _sentences.move_to_end(text)
+        while len(_sentences) > SENTENCE_CACHE:
+            _sentences.popitem(last=False)
+    return np.stack([known[t] for t in texts])
 
 
 # --- the 2-D map --------------------------------------------------------------------------------
@@ -110,7 +135,6 @@ def corpus_map(corpus: Corpus, result: SearchResult | None = None):
     """A DataFrame (x, y, kind, document, passage) of the corpus projected to 2-D by PCA,
     with the query and the hits as their own kinds."""
     import pandas as pd
-    from sklearn.decomposition import PCA
     rows, vectors = [], []
     hit_keys = {(h.source, h.chunk_id): h.rank for h in (result.hits if result else [])}
     for source, index in corpus.indexes():
@@ -131,11 +155,35 @@ def corpus_map(corpus: Corpus, result: SearchResult | None = None):
     if result is not None:
         rows.append({"kind": "query", "document": "", "passage": result.query[:80]})
     if len(vectors) > 2:  # fitted on the corpus alone, so the map stays put from query to query
-        pca = PCA(n_components=2, random_state=0).fit(vectors)
-        xy = pca.transform(vectors if result is None else np.vstack([vectors, result.query_vector]))
+        pca, xy = _projection(corpus, vectors)
+        if result is not None:
+            xy = np.vstack([xy, pca.transform(result.query_vector[None, :])])
     else:
         xy = np.zeros((len(rows), 2))
     frame = pd.DataFrame(rows)
     frame.insert(0, "y", xy[:, 1].round(4))
     frame.insert(0, "x", xy[:, 0].round(4))
     return frame
+
+
+_projections: "OrderedDict[tuple, tuple[list, object, np.ndarray]]" = OrderedDict()
+_projections_lock = threading.Lock()
+
+
+def _projection(corpus: Corpus, vectors: np.ndarray):
+    """(PCA fitted on the corpus's passages, their 2-D points), fitted once per corpus state:
+    a search then costs one small transform, not a fit (which took up to a second on a busy CPU)."""
+    from sklearn.decomposition import PCA
+    indexes = [index for _, index in corpus.indexes()]
+    key = tuple((id(index), len(index)) for index in indexes)
+    with _projections_lock:
+        cached = _projections.get(key)
+    if cached and all(ref() is index for ref, index in zip(cached[0], indexes)):
+        return cached[1], cached[2]
+    pca = PCA(n_components=2, random_state=0).fit(vectors)
+    entry = ([weakref.ref(index) for index in indexes], pca, pca.transform(vectors))
+    with _projections_lock:
+        _projections[key] = entry
+        while len(_projections) > 64:
+            _projections.popitem(last=False)
+    return entry[1], entry[2]

@@ -52,7 +52,8 @@ def _windows(question: str, passages: list[str], tokenizer, max_length: int, str
     pairs = ([question] * len(passages), passages) if question_first else (passages, [question] * len(passages))
     return tokenizer(*pairs, truncation="only_second" if question_first else "only_first",
                      max_length=max_length, stride=stride, return_overflowing_tokens=True,
-                     return_offsets_mapping=True, padding="longest", return_tensors="pt")
+                     return_offsets_mapping=True, padding="longest", return_tensors="pt",
+                     split_special_tokens=True)  # "[SEP]" in a passage stays text
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:

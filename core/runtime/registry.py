@@ -86,7 +86,7 @@ TASKS: dict[str, Task] = {
                   "extractive reader trained on SQuAD 2.0, so it can say 'no answer'"),
         Candidate("distilbert/distilbert-base-cased-distilled-squad", "hub",
                   "distilbert-base-cased-distilled-squad", "smaller, faster SQuAD 1.1 reader"),
-        Candidate("chat-reader", "method", "chat model reading the retrieved passages",
+        Candidate("grounded-reader", "method", "grounded reader: an exact passage span chosen by the chat model",
                   "offline: no extractive QA model installs with pip"),
     ]),
     "summarization": Task("Summarize", transformers_builder("AutoModelForSeq2SeqLM"), [
@@ -100,6 +100,14 @@ TASKS: dict[str, Task] = {
                   "distilbert-sst-2", "fine-tuned on SST-2 (about 0.91 accuracy), small and fast"),
         Candidate("minilm-sentiment-head", "method", "MiniLM + sentiment adapter trained here",
                   "offline: a head trained by this project on the bundled embedding model"),
+    ]),
+    "translation": Task("Translate", transformers_builder("AutoModelForSeq2SeqLM"), [
+        Candidate("Helsinki-NLP/opus-mt-en-zh", "hub", "opus-mt-en-zh",
+                  "Marian NMT trained on OPUS, English to Chinese; 78M params, fast on CPU"),
+        Candidate("Helsinki-NLP/opus-mt-zh-en", "hub", "opus-mt-zh-en",
+                  "Marian NMT trained on OPUS, Chinese to English"),
+        Candidate("chat-translate", "method", "chat model with a translation prompt",
+                  "offline: no translation model installs with pip; a small chat model translates poorly"),
     ]),
 }
 

@@ -4,6 +4,7 @@ Every input row comes back, in order, with the label, a score per class and a no
 cannot be classified (empty, emoji-only) get an empty label and the reason in the note.
 """
 import csv
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,9 +121,24 @@ def classify_table(table: Table, column: str, model_id: str | None = None,
     return BatchResult(out, write_csv(out), counts, sentiment.describe(model_id))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # OWASP: what makes a spreadsheet cell a formula
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralised(value):
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe (OWASP's advice against CSV injection). Plain numbers such as -3.5 stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_csv(frame: pd.DataFrame) -> str:
-    """A fresh file per call, so concurrent users never share one."""
+    """A fresh file per call, so concurrent users never share one; no cell, header included,
+    can run as a formula when the file is opened in a spreadsheet."""
+    safe = frame.map(neutralised)
+    safe.columns = [neutralised(str(column)) for column in frame.columns]
     with tempfile.NamedTemporaryFile("w", prefix="sentiment-", suffix=".csv", delete=False,
                                      encoding="utf-8", newline="") as f:
-        frame.to_csv(f, index=False)
+        safe.to_csv(f, index=False, lineterminator="\r\n")  # RFC 4180; a CR inside a cell is then quoted
     return f.name

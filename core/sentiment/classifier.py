@@ -40,8 +40,13 @@ _backends: dict[str, Backend] = {}
 _lock = threading.Lock()
 
 
-def backend(model_id: str | None = None) -> Backend:
-    """The classifier for the sentiment task (or candidate `model_id`), built once per process."""
+def backend(model_id: str | Backend | None = None) -> Backend:
+    """The classifier for the sentiment task (or candidate `model_id`), built once per process.
+    A classifier object given as `model_id` (a session's own fine-tuned model, core.finetune: it
+    has `probabilities`, `labels`, `tokenizer`, `max_tokens`, `description`) is used as it is and
+    never kept here, so no other session can reach it."""
+    if model_id is not None and not isinstance(model_id, str):
+        return model_id
     from core.sentiment.model import adapter_backend, hub_backend
     found = loader.load("sentiment", model_id)
     key = found.candidate.id

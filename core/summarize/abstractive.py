@@ -22,11 +22,15 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from core import generation
+from core.errors import ModelUnavailable
 from core.generation.beam import beam_search
+from core.generation.decode import end_ids
 from core.generation.prompts import fit_chat
+from core.grounding import Sources
 from core.runtime import loader
 from core.summarize.chunking import most_central, pack, units
-from core.summarize.extractive import join_sentences
+from core.summarize.extractive import extract, join_sentences
+from core.summarize.faithful import CopyConstraint, keep_supported
 from core.summarize.inputs import source
 from core.text.sentences import split_sentences
 
@@ -54,6 +58,8 @@ class SummaryUpdate:
     chunk_summaries: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     done: bool = False
+    support: dict | None = None     # when done: core.grounding marks of the summary against the text
+    extractive: bool = False        # the summary is the extractive one (no model, or no faithful summary)
 
 
 # --- the two summarizers: how one model summarises one piece of text -------------------------
@@ -71,13 +77,16 @@ class Seq2SeqSummarizer:
     def budget(self, max_new_tokens: int) -> int:
         return self.context - self.tokenizer.num_special_tokens_to_add()
 
-    def stream(self, text: str, max_new_tokens: int, num_beams: int) -> Iterator[str]:
+    def stream(self, text: str, max_new_tokens: int, num_beams: int,
+               constraint: CopyConstraint | None = None) -> Iterator[str]:
         model = self.loaded.model
         inputs = self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.context,
-                                return_token_type_ids=False).to(model.device)
+                                return_token_type_ids=False, split_special_tokens=True).to(model.device)
         default_min = getattr(model.generation_config, "min_length", 0) or 0
         settings = dict(max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False,
                         min_length=min(default_min, max_new_tokens // 2))
+        if constraint is not None:
+            settings["logits_processor"] = [constraint.processor(prompt_length=0)]
         if num_beams > 1:
             settings.update(early_stopping=True)
         yield from stream_generate(model, self.tokenizer, inputs, settings)
@@ -100,16 +109,17 @@ class ChatSummarizer:
     def budget(self, max_new_tokens: int) -> int:
         return max(64, min(CHAT_CHUNK_TOKENS, self.context - self.overhead - max_new_tokens - 8))
 
-    def stream(self, text: str, max_new_tokens: int, num_beams: int) -> Iterator[str]:
+    def stream(self, text: str, max_new_tokens: int, num_beams: int,
+               constraint: CopyConstraint | None = None) -> Iterator[str]:
         messages = self.messages(text)
         if num_beams == 1:
             for update in generation.chat_stream(messages, max_new_tokens=max_new_tokens, top_n=0,
-                                               repetition_penalty=REPETITION_PENALTY,
-                                               model_id=self.loaded.candidate.id):
+                                                 repetition_penalty=REPETITION_PENALTY,
+                                                 model_id=self.loaded.candidate.id, constraint=constraint):
                 yield update.text
             return
         ids, _ = fit_chat(self.tokenizer, messages, self.context)  # the chat prompt as chat_stream makes it
-        best = beam_search(self.loaded, ids, num_beams, max_new_tokens, REPETITION_PENALTY)
+        best = beam_search(self.loaded, ids, num_beams, max_new_tokens, REPETITION_PENALTY, constraint=constraint)
         yield self.tokenizer.decode(best, skip_special_tokens=True)
 
 
@@ -195,17 +205,28 @@ def tidy(text: str) -> str:
 
 def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1,
                      model_id: str | None = None, chunk_tokens: int | None = None,
-                     max_chunks: int = MAX_CHUNKS) -> Iterator[SummaryUpdate]:
+                     max_chunks: int = MAX_CHUNKS, faithful: bool = True) -> Iterator[SummaryUpdate]:
     """Abstractive summary of `text`, streamed. See the module docstring and SummaryUpdate.
 
     max_new_tokens: length of each summary (8-512); num_beams: 1 = greedy (streams token by
     token), more = beam search; model_id: a "summarization" candidate id (None = default);
     chunk_tokens: input tokens per chunk (default and most: what the model reads at once).
+    faithful: numbers and names may only be copied from the text (core.summarize.faithful);
+    sentences that still state one absent from the text are dropped, and when none is left
+    the extractive summary is given instead, with a note.
     """
     text, notes = source(text)
     max_new_tokens = int(min(max(int(max_new_tokens or 128), LENGTH[0]), LENGTH[1]))
     num_beams = int(min(max(int(num_beams or 1), BEAMS[0]), BEAMS[1]))
-    model = summarizer(model_id)
+    try:
+        model = summarizer(model_id)
+    except ModelUnavailable as err:
+        if model_id:  # the model the person chose is not there: say so rather than answer otherwise
+            raise
+        yield extractive_instead(text, notes + [NO_MODEL.format(why=str(err).splitlines()[0])])
+        return
+    sources = Sources(text)
+    constraint = CopyConstraint(model.tokenizer, text, end_ids(model.loaded)) if faithful else None
     budget = min(chunk_tokens or model.budget(max_new_tokens), model.budget(max_new_tokens))
     decoding = ("greedy, streamed token by token" if num_beams == 1 else
                 f"beam search ({num_beams} beams), shown when each chunk is done")
@@ -234,7 +255,7 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
         for i, chunk in enumerate(chunks):
             stage = f"summarising chunk {i + 1} of {len(chunks)}" + (f" (round {level})" if level > 1 else "")
             partial = ""
-            for partial in model.stream(chunk, max_new_tokens, num_beams):
+            for partial in model.stream(chunk, max_new_tokens, num_beams, constraint):
                 yield snapshot("\n\n".join(summaries + [partial]), stage, step)
             summaries.append(tidy(partial))
             step += 1
@@ -247,19 +268,48 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
         chunks = pack(joined, spans, sizes, budget) or [""]
         if len(chunks) >= len(summaries) or (len(chunks) > 1 and level == MAX_LEVELS):
             state.notes.append("The chunk summaries were too long to combine; they are shown one after another.")
-            yield snapshot(joined, "done", state.steps, done=True)
+            yield checked(text, joined, sources, snapshot(joined, "done", state.steps, done=True), faithful)
             return
         state.steps = step + len(chunks) + (len(chunks) > 1)
 
     stage = f"combining {state.chunks} chunk summaries" if level else "summarising"
     partial = ""
     if chunks[0].strip():
-        for partial in model.stream(chunks[0], max_new_tokens, num_beams):
+        for partial in model.stream(chunks[0], max_new_tokens, num_beams, constraint):
             yield snapshot(partial, stage, step)
     final = tidy(partial)
     if not final:
         state.notes.append("The model wrote no summary for this text.")
-    yield snapshot(final, "done", state.steps, done=True)
+    yield checked(text, final, sources, snapshot(final, "done", state.steps, done=True), faithful)
+
+
+NO_MODEL = ("No model can write a summary here ({why}): this is the extractive summary instead, "
+            "the text's most central sentences, word for word.")
+UNFAITHFUL = ("The model could not write a summary without a number or name that is not in the text: "
+              "this is the extractive summary instead.")
+
+
+def extractive_instead(text: str, notes: list[str], update: SummaryUpdate | None = None) -> SummaryUpdate:
+    """The extractive summary in place of an abstractive one, with notes saying why."""
+    summary = extract(text, sentences=3).summary
+    base = update or SummaryUpdate("", "", "", "done", step=1, done=True)
+    return replace(base, text=summary, method="extractive (central sentences, word for word)",
+                   model=base.model or "none", notes=list(base.notes) + notes, extractive=True,
+                   support=Sources(text).check(summary).to_dict(), done=True, stage="done")
+
+
+def checked(text: str, summary: str, sources: Sources, update: SummaryUpdate, faithful: bool) -> SummaryUpdate:
+    """The final update with its support marks; when faithful, sentences stating a number or name
+    absent from the text are dropped, and the extractive summary replaces an empty result."""
+    if not summary:
+        return extractive_instead(text, ["The model wrote nothing: this is the extractive summary instead."], update)
+    kept, support, dropped = keep_supported(summary, sources) if faithful else (summary, sources.check(summary), 0)
+    if not kept:
+        return extractive_instead(text, [UNFAITHFUL], update)
+    notes = list(update.notes)
+    if dropped:
+        notes.append(f"{dropped} sentence(s) stating a number or name that is not in the text were left out.")
+    return replace(update, text=kept, support=support.to_dict(), notes=notes)
 
 
 def summarize(text: str, **settings) -> SummaryUpdate:

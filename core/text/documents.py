@@ -10,13 +10,13 @@ can be highlighted exactly where it came from. Anything a user could upload by m
 (empty, unsupported, corrupt, too big, binary renamed .txt) raises DocumentError with a
 message that can be shown to them as it is.
 """
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import DocumentError
+from core.text import pdf
 from core.text.language import language_warnings
 from core.text.sentences import pieces, split_sentences
 
@@ -146,23 +146,7 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _pdf_pages(data: bytes, name: str) -> list[str]:
-    import logging
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed-but-readable files warn a lot
-    if not data.lstrip()[:1024].find(b"%PDF") >= 0:
-        raise DocumentError(f"{name}: this is not a PDF file (no PDF header).")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(f"{name}: the PDF is password-protected.")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except DocumentError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
-            RecursionError, IndexError, AssertionError, ZeroDivisionError) as err:
-        raise DocumentError(f"{name}: the PDF is damaged or unreadable "
-                            f"({type(err).__name__}).") from err
+    pages = pdf.extract_pages(data, name, MAX_CHARS)  # in a child process, under hard limits
     if not any(p.strip() for p in pages):
         raise DocumentError(f"{name}: the PDF has no text layer (a scan or images only); "
                             f"run OCR on it first.")

@@ -83,8 +83,9 @@ def test_chat_continues_the_history_it_is_given_with_undo_and_clear(client):
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(temperature=100), "greater than maximum"), (dict(top_p=0), "less than minimum"),
-    (dict(max_new_tokens=100000), "greater than maximum")])
+    (dict(temperature=100), "`temperature` must be a number from 0 to 2 \\(got 100\\)"),
+    (dict(top_p=0), "`top_p` must be a number from 0.01 to 1"),
+    (dict(max_new_tokens=100000), "`max_new_tokens` must be a whole number from 1 to 1024")])
 def test_out_of_range_settings_are_refused_with_a_clear_message(client, changes, message):
     with pytest.raises(AppError, match=message):
         generate(client, "Hello", **changes)
@@ -97,10 +98,25 @@ def test_bad_input_gets_a_message_and_the_app_keeps_serving(client):
         client.predict("", MODEL, api_name="/generate_score")
     with pytest.raises(AppError, match="message is empty"):
         send(client, "")
-    with pytest.raises(AppError, match="validation error|role"):  # gradio checks the history first
+    with pytest.raises(AppError, match="message 1 needs a role: user, assistant or system"):
         send(client, "Hi", history=[{"role": "wizard", "content": [{"type": "text", "text": "boo"}]}])
-    with pytest.raises(AppError, match="not in the list of choices|not a generation candidate"):
+    with pytest.raises(AppError, match="`model` must be one of smollm2-135m-instruct"):
         client.predict("Hi", "no/such-model", *GREEDY.values(), api_name="/generate_stream")
     odd = generate(client, "日本語と絵文字 🎉🎉 \x00\x01 <script>alert(1)</script>")
     assert odd[2]["done"] and "tokens/s" in odd[1]
     assert generate(client, "The capital of France is")[2]["text"].startswith(" Paris")
+
+
+def test_chat_with_my_documents_retrieves_passages_and_marks_the_answer(client):
+    settings = {**GREEDY, "max_new_tokens": 32}
+    history, box, *view, marks, data = client.predict(
+        "Which chat format does SmolLM2 use?", [], "You are a helpful assistant.", MODEL, *settings.values(),
+        True, api_name="/chat_send")
+    answer = content(history[-1])
+    assert history[0]["content"][0]["text"] == "Which chat format does SmolLM2 use?"  # the passages stay hidden
+    assert data["passages"] and data["passages"][0]["document"] == "chat-templates.md"
+    support = data["support"]
+    assert support["checked"] > 0 and all(answer[m["start"]:m["end"]] == m["text"] for m in support["marks"])
+    assert "checked" in marks
+    plain = client.predict("Hi", [], "", MODEL, *settings.values(), api_name="/chat_send")
+    assert plain[-1] is None and plain[-2] == ""   # without documents: no marks

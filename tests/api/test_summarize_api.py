@@ -42,9 +42,18 @@ def test_bad_input_gives_a_clear_error_and_the_app_keeps_serving(client, text, m
 
 def test_abstractive_streams_and_says_which_model_and_method(client):
     job = client.submit(ARTICLE["text"], "", 24, 1, api_name="/summarize_abstractive")
-    summary, info, chunks = job.result()
+    summary, info, chunks, marks, support = job.result()
     texts = [out[0] for out in job.outputs()]
     assert summary.strip() and len(summary.split()) < len(ARTICLE["text"].split()) / 3
     assert len(set(texts)) >= 5, "the summary was not streamed"
-    assert "SmolLM2-135M-Instruct" in info and "chat model with a summarization prompt" in info
     assert "greedy" in info and chunks == ""
+    if "Extractive (instead)" not in info:
+        assert "SmolLM2-135M-Instruct" in info and "chat model with a summarization prompt" in info
+
+
+def test_abstractive_summaries_come_with_support_marks(client):
+    summary, info, chunks, marks, support = client.predict(ARTICLE["text"], "", 48, 1,
+                                                           api_name="/summarize_abstractive")
+    assert support["unsupported_facts"] == 0 and support["checked"] > 0
+    assert all(summary[m["start"]:m["end"]] == m["text"] for m in support["marks"])
+    assert "checked" in marks and "llmlab-supported" in marks

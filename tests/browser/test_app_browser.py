@@ -1,4 +1,6 @@
 """The app opens in a real browser with every tab and the model/device banner."""
+from playwright.sync_api import expect
+
 import demos
 from core.runtime import loader
 
@@ -18,7 +20,6 @@ def test_every_tab_and_the_model_banner_are_shown(page):
 def test_banner_reports_loaded_models_after_warm_up(page):
     loader.warm_up().join()
     page.get_by_text("Models and device").click()
-    page.wait_for_function(
-        "document.querySelector('#llmlab-models').innerText.includes('135M params')", timeout=30_000)
+    expect(page.locator("#llmlab-models")).to_contain_text("135M params", timeout=30_000)
     details = page.locator("#llmlab-models").inner_text()
     assert "bundled" in details and "float32" in details

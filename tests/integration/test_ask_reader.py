@@ -14,7 +14,7 @@ def examples():
 
 def test_the_chat_reader_answers_and_marks_the_supporting_sentence(examples):
     seen = []  # the stream yields one Answer object, growing: record it at every step
-    for final in qa.answer_stream(examples, "Which chat format does SmolLM2 use?", k=4):
+    for final in qa.answer_stream(examples, "Which chat format does SmolLM2 use?", k=4, reader="chat"):
         seen.append((final.done, final.text))
     assert len(seen) > 2 and [done for done, _ in seen] == [False] * (len(seen) - 1) + [True]
     assert all(later.startswith(earlier) for (_, earlier), (_, later) in zip(seen[:-2], seen[1:-1]))
@@ -25,7 +25,7 @@ def test_the_chat_reader_answers_and_marks_the_supporting_sentence(examples):
     assert marked and all(final.hits[i].chunk.text[s:e].strip() for i, s, e in final.marks)
     assert "ChatML" in final.evidence
     assert final.cited and all(1 <= n <= len(final.hits) for n in final.cited)
-    assert "<mark>" in render.answer_passages_html(final) and "chat model reading" in render.answer_markdown(final)
+    assert "<mark>" in render.answer_passages_html(final) and "chat model writing" in render.answer_markdown(final)
 
 
 def test_off_topic_questions_are_declined_instead_of_guessed(examples):
@@ -39,9 +39,13 @@ def test_the_reader_answers_from_a_users_own_document():
     ingest(corpus, text="The Vellmar bridge was opened in 1931. It is 412 metres long and made of "
                         "red granite. Ferries crossed the river before it was built.")
     result = qa.answer(corpus, "When was the Vellmar bridge opened?", k=2)
-    assert result.method == "chat-reader" and result.hits[0].source == "yours"
-    assert "opened in 1931" in result.evidence
-    assert all(result.hits[i].chunk.doc == "pasted text" for i, _, _ in result.marks)
+    assert result.method == "grounded" and result.hits[0].source == "yours"
+    assert result.text == "1931" and "opened in 1931" in result.evidence
+    assert result.marks == [(0, result.span["start"], result.span["end"])]
+    assert result.hits[0].chunk.text[result.span["start"]:result.span["end"]] == "1931"
+    chat = qa.answer(corpus, "When was the Vellmar bridge opened?", k=2, reader="chat")
+    assert chat.method == "chat-reader" and "opened in 1931" in chat.evidence
+    assert all(chat.hits[i].chunk.doc == "pasted text" for i, _, _ in chat.marks)
 
 
 def test_asking_for_an_extractive_model_offline_says_why_not(examples):

@@ -12,17 +12,7 @@ from core.generation import decode as generate
 from core.generation.decode import Text, chat_stream, decode, last
 from core.generation.prompts import clean_messages, fit_chat
 from core.generation.sampling import Sampler, Settings, TokenNames
-from tests.fixtures.generate import bundled_tokenizer, scripted, tiny_llama
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return bundled_tokenizer()
-
-
-@pytest.fixture(scope="module")
-def tiny(tokenizer):
-    return tiny_llama(tokenizer)
+from tests.fixtures.generate import bundled_tokenizer, scripted
 
 
 def run(loaded, prompt="Hello there", top_n=10, cancel=None, **settings):

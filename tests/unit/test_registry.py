@@ -33,7 +33,7 @@ def test_override_with_folder_is_local(monkeypatch, tmp_path):
 
 def test_unknown_task_is_named():
     with pytest.raises(KeyError, match="tasks are"):
-        registry.candidates("translation")
+        registry.candidates("no-such-task")
 
 
 def test_hub_decision_honours_offline_env(monkeypatch):

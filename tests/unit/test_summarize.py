@@ -163,9 +163,9 @@ def seq2seq(tiny_bart, monkeypatch):
     seen = []
     original = abstractive.Seq2SeqSummarizer.stream
 
-    def recording(self, text, max_new_tokens, num_beams):
+    def recording(self, text, max_new_tokens, num_beams, constraint=None):
         seen.append(len(self.tokenizer(text).input_ids))
-        yield from original(self, text, max_new_tokens, num_beams)
+        yield from original(self, text, max_new_tokens, num_beams, constraint)
 
     monkeypatch.setattr(abstractive.Seq2SeqSummarizer, "stream", recording)
     return tiny_bart, seen

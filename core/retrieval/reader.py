@@ -1,0 +1,226 @@
+"""The grounded reader: the answer is an exact span of a retrieved passage, chosen with the chat
+model, never written by it.
+
+  1. sentences  every sentence of the passages read, ranked by cosine to the question (the
+                embedding model) plus the share of the question's content words it holds
+  2. candidates answer-type-aware spans of the best EVIDENCE sentences (core.retrieval.candidates)
+  3. scoring    log P(candidate + end of answer | the sentences and the question) for all
+                candidates in two forward passes of the chat model sharing the prompt's KV cache
+                (core.generation.continuations)
+  4. choosing   a logistic ranker over a few features; its softmax over the candidates and the
+                evidence give a confidence, calibrated on the development split of the BBC
+                fixture (data/reader.json, `python -m bench.grounded --fit`); below
+                REFUSE_BELOW the reader says the documents do not answer.
+
+Without a generation model the reader still ranks the sentences and returns the best one as
+evidence (Reading.lm is False).
+"""
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ModelUnavailable
+from core.generation.continuations import continuation_logprobs
+from core.generation.prompts import render_chat
+from core.grounding.items import stem, tokens
+from core.retrieval.candidates import Question, analyse, candidates
+from core.retrieval.embedding import embed
+from core.retrieval.search import Hit
+from core.runtime import loader
+from core.text.sentences import split_sentences
+
+CALIBRATION = Path(__file__).parent / "data" / "reader.json"
+EVIDENCE = 6                 # sentences whose spans are candidates
+LEXICAL_WEIGHT = 1.0         # sentence score = cosine + this * share of question words it holds
+MAX_CANDIDATES = 64
+RUNNERS_UP = 4
+PROMPT = "{context}\n\nQuestion: {question}\nAnswer with a few words copied from the text."
+
+
+@dataclass
+class Sentence:
+    hit: int                 # index into the hits read
+    start: int               # offsets into that hit's chunk text
+    end: int
+    text: str
+    cosine: float
+    lexical: float           # share of the question's content words it holds
+
+    @property
+    def score(self) -> float:
+        return self.cosine + LEXICAL_WEIGHT * self.lexical
+
+
+@dataclass
+class Span:
+    """A candidate answer: an exact span of a passage."""
+    text: str
+    hit: int                 # index into the hits read
+    start: int               # offsets into hits[hit].chunk.text
+    end: int
+    kind: str
+    sentence: int            # rank of its sentence among the evidence sentences, from 0
+    features: dict = field(default_factory=dict)
+    score: float = 0.0       # the ranker's
+    prob: float = 0.0        # softmax of the ranker's scores over the candidates
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "passage": self.hit + 1, "start": self.start, "end": self.end,
+                "kind": self.kind, "score": round(self.score, 4), "prob": round(self.prob, 4)}
+
+
+@dataclass
+class Reading:
+    question: Question
+    sentences: list[Sentence]          # best first
+    spans: list[Span]                  # ranked, best first
+    confidence: float = 0.0            # calibrated P(the best span is right)
+    refuse_below: float = 0.0
+    lm: bool = True                    # whether the chat model scored the candidates
+    seconds: float = 0.0
+
+    @property
+    def best(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    @property
+    def answered(self) -> bool:
+        return self.best is not None and self.lm and self.confidence >= self.refuse_below
+
+
+def calibration() -> dict:
+    return json.loads(CALIBRATION.read_text(encoding="utf-8"))
+
+
+def rank_sentences(hits: list[Hit], question: Question, question_vector: np.ndarray) -> list[Sentence]:
+    seen, found = set(), []
+    for i, hit in enumerate(hits):
+        for s, e in split_sentences(hit.chunk.text):
+            text = hit.chunk.text[s:e]
+            if text not in seen:
+                seen.add(text)
+                found.append((i, s, e, text))
+    if not found:
+        return []
+    cosines = embed([f[3] for f in found]) @ question_vector
+    sentences = [Sentence(i, s, e, text, float(c), _overlap(text, question))
+                 for (i, s, e, text), c in zip(found, cosines)]
+    return sorted(sentences, key=lambda s: -s.score)
+
+
+def _overlap(text: str, question: Question) -> float:
+    words = {stem(w) for w, _, _ in tokens(text) if w[0].isalpha()}
+    return len(question.words & words) / max(1, len(question.words))
+
+
+def spans_of(question: Question, sentences: list[Sentence]) -> list[Span]:
+    spans, seen = [], set()
+    for rank, sentence in enumerate(sentences[:EVIDENCE]):
+        for c in candidates(question, sentence.text):
+            if c.text.lower() in seen:
+                continue
+            seen.add(c.text.lower())
+            spans.append(Span(c.text, sentence.hit, sentence.start + c.start, sentence.start + c.end,
+                              c.kind, rank))
+    return spans[:MAX_CANDIDATES]
+
+
+def read(hits: list[Hit], question_text: str, question_vector: np.ndarray) -> Reading:
+    """Rank the sentences of `hits`, score the candidate spans, choose and calibrate."""
+    return decide(examine(hits, question_text, question_vector), calibration())
+
+
+def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) -> Reading:
+    """Sentences ranked, candidate spans with their features (the chat model's scores among
+    them); nothing chosen yet."""
+    started = time.perf_counter()
+    question = analyse(question_text)
+    sentences = rank_sentences(hits, question, question_vector)
+    reading = Reading(question, sentences, spans_of(question, sentences))
+    try:
+        generation = loader.load("generation")
+    except ModelUnavailable:
+        reading.lm, generation = False, None
+    if reading.spans and generation is not None:
+        lm_features(generation, question_text, sentences[:EVIDENCE], reading.spans)
+        for span in reading.spans:
+            span.features.update(span_features(span, sentences, question))
+    reading.seconds = time.perf_counter() - started
+    return reading
+
+
+def decide(reading: Reading, cal: dict) -> Reading:
+    """Rank the spans with the calibrated ranker and compute the confidence of the best."""
+    reading.refuse_below = cal["refuse_below"]
+    if reading.spans and reading.lm:
+        rank(reading.spans, cal["ranker"])
+        reading.spans.sort(key=lambda s: -s.score)
+        reading.confidence = confidence(reading, cal["confidence"])
+    return reading
+
+
+def lm_features(generation, question: str, evidence: list[Sentence], spans: list[Span]) -> None:
+    tokenizer = generation.tokenizer
+    context = " ".join(s.text for s in evidence)
+    messages = [{"role": "user", "content": PROMPT.format(context=context, question=question)}]
+    prompt = tokenizer(render_chat(tokenizer, messages), add_special_tokens=False).input_ids
+    end = _end_token(tokenizer)
+    scored = continuation_logprobs(generation, prompt,
+                                   [tokenizer(s.text, add_special_tokens=False).input_ids + [end] for s in spans])
+    for span, lp in zip(spans, scored):
+        span.features.update(lm_total=lp.total, lm_mean=lp.total / len(lp.tokens), lm_first=lp.first,
+                             lm_end=lp.tokens[-1])
+
+
+def _end_token(tokenizer) -> int:
+    found = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    return found if isinstance(found, int) and found != tokenizer.unk_token_id else tokenizer.eos_token_id
+
+
+def span_features(span: Span, sentences: list[Sentence], question: Question) -> dict:
+    sentence = sentences[span.sentence]
+    return {"sentence_rank": span.sentence, "cosine": sentence.cosine, "lexical": sentence.lexical,
+            "words": len(span.text.split()), "near": _nearness(span, sentence, question)}
+
+
+def _nearness(span: Span, sentence: Sentence, question: Question) -> float:
+    """1 / (1 + words between the span and the closest question word in its sentence)."""
+    words = [(stem(w), sentence.start + s) for w, s, _ in tokens(sentence.text) if w[0].isalpha()]
+    inside = [k for k, (_, s) in enumerate(words) if span.start <= s < span.end] or \
+        [next((k for k, (_, s) in enumerate(words) if s >= span.start), len(words))]
+    near = [k for k, (w, s) in enumerate(words) if w in question.words and not span.start <= s < span.end]
+    return 1.0 / (1.0 + min(abs(p - i) for p in near for i in inside)) if near else 0.0
+
+
+def _vector(features: dict, names: list[str]) -> np.ndarray:
+    return np.array([float(features.get(n, 0.0)) for n in names])
+
+
+def rank(spans: list[Span], model: dict) -> None:
+    names, weights = model["features"], np.array(model["weights"])
+    mean, scale = np.array(model["mean"]), np.array(model["scale"])
+    for span in spans:
+        span.score = float(((_vector(span.features, names) - mean) / scale) @ weights + model["bias"])
+    top = max(s.score for s in spans)
+    total = sum(math.exp(s.score - top) for s in spans)
+    for span in spans:
+        span.prob = math.exp(span.score - top) / total
+
+
+def reading_features(reading: Reading) -> dict:
+    """What the confidence is computed from: how sure the ranker is and how good the evidence is."""
+    best = reading.spans[0]
+    second = reading.spans[1].prob if len(reading.spans) > 1 else 0.0
+    return {"prob": best.prob, "margin": best.prob - second, "score": best.score,
+            "lm_mean": best.features.get("lm_mean", 0.0), "cosine": best.features.get("cosine", 0.0),
+            "lexical": best.features.get("lexical", 0.0), "candidates": math.log(len(reading.spans))}
+
+
+def confidence(reading: Reading, model: dict) -> float:
+    names, weights = model["features"], np.array(model["weights"])
+    x = (_vector(reading_features(reading), names) - np.array(model["mean"])) / np.array(model["scale"])
+    return float(1 / (1 + math.exp(-(x @ weights + model["bias"]))))

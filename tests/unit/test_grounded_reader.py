@@ -1,0 +1,95 @@
+"""The grounded reader's machinery on a tiny random model from the bundled tokenizer: candidate
+scoring over a shared KV cache, and answers that are always verbatim spans with exact offsets."""
+import pytest
+import torch
+
+from core.generation.continuations import continuation_logprobs
+from core.retrieval import reader
+from core.retrieval.candidates import analyse, candidates
+from core.retrieval.search import Hit
+from core.runtime import loader
+from core.text.documents import Chunk
+from tests.fixtures.generate import bundled_tokenizer, tiny_llama
+
+PASSAGES = [
+    "Nigeria aims to produce 600,000 tonnes of cocoa by 2008, Agriculture Minister Adamu Bello said in "
+    "Ibadan. Production peaked at about 400,000 tonnes in 1970. The scheme costs 154m naira ($1.1m).",
+    "Axa spokesman Mark Hamilton told BBC News that bonuses on former Equity & Law policies fall to 1%. "
+    "The cut was announced on 28 January, after a review by Dai-ichi Life Research Institute.",
+]
+QUESTIONS = ["How many tonnes of cocoa does Nigeria aim to produce?", "In what year did production peak?",
+             "In which city did the minister speak?", "Who is the Axa spokesman?", "When was the cut announced?",
+             "Which institute carried out the review?", "To what rate are bonuses cut?",
+             "What is the scheme called?"]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return tiny_llama(bundled_tokenizer())
+
+
+@pytest.fixture
+def hits():
+    return [Hit(i + 1, 0.9 - i / 10, Chunk(f"doc{i}.txt", 1, 0, len(p), p), "yours", i) for i, p in enumerate(PASSAGES)]
+
+
+def test_scores_over_the_shared_cache_equal_one_full_forward_each(tiny):
+    tokenizer = tiny.tokenizer
+    prompt = tokenizer("Context: the cat sat on the mat. Question: where did it sit?").input_ids
+    continuations = [tokenizer(t, add_special_tokens=False).input_ids for t in (" mat", " on the mat", " the cat sat")]
+    shared = continuation_logprobs(tiny, prompt, continuations, batch=2)  # two batches: the cache is copied
+    for c, scored in zip(continuations, shared):
+        with torch.inference_mode():
+            logits = tiny.model(input_ids=torch.tensor([prompt + c])).logits[0].log_softmax(-1)
+        expected = [float(logits[len(prompt) - 1 + i, t]) for i, t in enumerate(c)]
+        assert scored.tokens == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_candidates_are_exact_word_boundary_spans(question):
+    q = analyse(question)
+    for passage in PASSAGES:
+        for c in candidates(q, passage):
+            assert passage[c.start:c.end] == c.text and c.text == c.text.strip()
+            assert c.start == 0 or not passage[c.start - 1].isalnum()
+            assert c.end == len(passage) or not passage[c.end].isalnum()
+
+
+def test_question_kinds_and_candidates_follow_the_wh_word():
+    assert analyse("How many tonnes of cocoa?").kind == "number"
+    assert analyse("In what year did it peak?").kind == "year"
+    assert analyse("On what date did he die?").kind == "date"
+    assert analyse("Which Newcastle player was he challenging when he was injured?").kind == "person"
+    assert analyse("In which town was he born?").kind == "place"
+    texts = [c.text for c in candidates(analyse("How many tonnes of cocoa does Nigeria aim to produce?"), PASSAGES[0])]
+    assert "600,000" in texts and "1970" not in texts
+    texts = [c.text for c in candidates(analyse("Which Axa spokesman spoke to BBC News?"), PASSAGES[1])]
+    assert "Mark Hamilton" in texts and "BBC News" not in texts and "Axa" not in texts
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_the_answer_is_always_a_verbatim_span_of_its_passage(tiny, hits, monkeypatch, question):
+    monkeypatch.setattr(loader, "load", lambda task, model_id=None: tiny)
+    vector = torch.nn.functional.normalize(torch.randn(384), dim=0).numpy()
+    monkeypatch.setattr(reader, "embed", lambda texts: torch.nn.functional.normalize(
+        torch.randn(len(texts), 384), dim=1).numpy())
+    reading = reader.read(hits, question, vector)
+    assert reading.lm and reading.spans
+    for span in reading.spans:
+        assert hits[span.hit].chunk.text[span.start:span.end] == span.text
+        assert set(span.features) >= set(reader.calibration()["ranker"]["features"])
+    assert abs(sum(s.prob for s in reading.spans) - 1) < 1e-6
+    assert [s.score for s in reading.spans] == sorted((s.score for s in reading.spans), reverse=True)
+    assert 0 <= reading.confidence <= 1
+
+
+def test_without_a_generation_model_the_reader_still_ranks_the_evidence(hits, monkeypatch):
+    from core.errors import ModelUnavailable
+
+    def unavailable(task, model_id=None):
+        raise ModelUnavailable("no model")
+    monkeypatch.setattr(loader, "load", unavailable)
+    monkeypatch.setattr(reader, "embed", lambda texts: torch.ones(len(texts), 4).numpy() / 2)
+    reading = reader.read(hits, "Who is the Axa spokesman?", torch.ones(4).numpy() / 2)
+    assert not reading.lm and not reading.answered and reading.sentences
+    assert "Axa spokesman" in reading.sentences[0].text   # lexical overlap breaks the cosine tie
