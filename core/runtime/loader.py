@@ -35,6 +35,13 @@ class Loaded:
     engine: Any = None         # generation: the engine that runs it (core.generation.engine)
 
     @property
+    def network(self):
+        """The torch model itself: a generation model that llama.cpp serves keeps its transformers
+        reference behind a proxy that loads it on first use (attention views, compression)."""
+        resolve = getattr(type(self.model), "resolve", None)
+        return resolve(self.model) if resolve else self.model
+
+    @property
     def is_method(self) -> bool:
         return self.candidate.source == "method"
 
