@@ -25,6 +25,7 @@ from bench import save, table
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPT = "Write a short story about a lighthouse keeper who finds a message in a bottle."
+STORY = "Once upon a time, in a small village by the sea, there lived"  # a completion that goes on
 ARTICLE = (ROOT / "examples" / "articles" / "electric-buses.txt").read_text(encoding="utf-8")
 
 
@@ -157,15 +158,20 @@ def serve(port: int, threads: int) -> subprocess.Popen:
     raise SystemExit("the app did not start")
 
 
+NAMES = ["a fisherman", "an old baker", "two sisters", "a clockmaker", "a young sailor", "a painter",
+         "a shepherd", "a teacher"]
+
+
 def streams(url: str, count: int, tokens: int) -> tuple[list[float], int, float]:
     """`count` Generate streams at once: (time to first token of each, tokens in all, seconds)."""
     from gradio_client import Client
     firsts, totals = [None] * count, [0] * count
+    clients = [Client(url, verbose=False) for _ in range(count)]  # connected before the clock starts
     started = time.perf_counter()
 
     def one(i):
-        job = Client(url, verbose=False).submit(PROMPT + f" ({i})", max_new_tokens=tokens, temperature=0.0,
-                                                api_name="/generate_stream")
+        job = clients[i].submit(f"{STORY} {NAMES[i % len(NAMES)]}", max_new_tokens=tokens, temperature=0.0,
+                                api_name="/generate_stream")
         while not job.done():
             if firsts[i] is None and job.outputs():
                 firsts[i] = time.perf_counter() - started
