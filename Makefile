@@ -7,12 +7,13 @@ PIP := $(PY) -m pip
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: run test setup setup-test bench
+.PHONY: run test setup setup-test engine bench
 
 run: setup  ## install what the app needs into .venv, then serve it on http://127.0.0.1:7860
+	@bash scripts/build-engine.sh $(VENV) --background  # llama.cpp; transformers serves until it is built
 	$(PY) app.py $(ARGS)
 
-test: setup-test  ## install app + test tools (Debian chromium too), then run every test offline
+test: setup-test engine  ## install app + test tools (Debian chromium too) + llama.cpp, then run every test offline
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
@@ -31,5 +32,10 @@ $(VENV)/.setup-test.stamp: $(VENV)/.setup.stamp requirements-dev.txt
 	bash scripts/install-chromium.sh
 	touch $@
 
-bench: setup  ## measure load times, throughput and latency; writes bench/results/*.md
+engine: $(VENV)/.engine.stamp  ## build the fast generation engine (llama.cpp) now: ~5 min on 2 idle cores
+$(VENV)/.engine.stamp: requirements-engine.txt scripts/llama-cpp.cmake | $(VENV)/.setup.stamp
+	bash scripts/build-engine.sh $(VENV)
+	touch $@
+
+bench: setup engine  ## measure load times, throughput and latency; writes bench/results/*.md
 	HF_HUB_OFFLINE=1 $(PY) -m bench

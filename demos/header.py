@@ -1,6 +1,7 @@
 """The banner on top of every page: the device, and which model serves each task."""
 import gradio as gr
 
+from core.generation import engines
 from core.runtime import loader
 from core.runtime.device import placement
 from core.runtime.registry import TASKS
@@ -8,7 +9,7 @@ from core.runtime.registry import TASKS
 
 def summary_markdown() -> str:
     models = " · ".join(f"{TASKS[r['task']].label}: **{r['model'].split(' · ')[0]}**"
-                        for r in loader.status())
+                        + (f" ({r['engine']})" if r.get("engine") else "") for r in loader.status())
     return f"Device **{placement()}** ({placement().threads} threads) — {models}"
 
 
@@ -17,6 +18,9 @@ def details_markdown() -> str:
     lines = ["| task | model · source · device · dtype · size | state |", "|---|---|---|"]
     lines += [f"| {TASKS[r['task']].label} | {r['model']} | {r['state']} |" for r in rows]
     notes = [n for r in rows for n in r["notes"]]
+    building = engines.build_state()
+    if building:
+        lines += ["", building]
     if notes:
         lines += ["", "Preferred models not used here:"] + [f"- {n}" for n in notes]
     return "\n".join(lines)

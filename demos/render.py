@@ -106,7 +106,8 @@ def run_summary(run: dict | None) -> str:
     if not run:
         return ""
     stats = run["stats"]
-    line = (f"**{run['model']}** · {stats['new_tokens']} tokens · "
+    engine = f" · answered by the **{run['engine']}** engine" if run.get("engine") else ""
+    line = (f"**{run['model']}**{engine} · {stats['new_tokens']} tokens · "
             f"{stats['tokens_per_s']:.1f} tokens/s · first token after {stats['first_token_s']:.2f} s · "
             f"seed {stats['seed']}")
     if run.get("done"):

@@ -12,6 +12,7 @@ import gradio as gr
 
 from core import finetune
 from core.errors import UserError
+from core.generation.engines import MAX_STREAMS
 from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
 from core.runtime import memory
@@ -87,7 +88,10 @@ def end_session(request: gr.Request) -> None:
 
 
 # Cheap requests never wait behind long ones: each kind of work has its own queue and limit.
-CONCURRENCY = {"generation": 1,   # generate, score, chat, Ask's reader, abstractive summaries
+# Generation (generate, score, chat, Ask's reader, abstractive summaries): up to MAX_STREAMS at
+# once; the engine admits what it can serve together (llama.cpp and a remote server decode them in
+# batches; transformers one at a time, the others waiting their turn inside it).
+CONCURRENCY = {"generation": MAX_STREAMS,
                "search": 4, "sentiment": 4, "extractive": 2,
                "indexing": 2,     # reading, chunking and embedding uploaded documents
                "sentiment-files": 1,

@@ -38,6 +38,16 @@ def app_url():
 
 
 @pytest.fixture(scope="session")
+def llama_server():
+    """A real OpenAI-compatible server (llama-cpp-python's) on 127.0.0.1, serving the bundled model."""
+    from tests.fixtures.engines import start_server
+    process, url = start_server()
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
 def client(app_url):
     from gradio_client import Client
     return Client(app_url, verbose=False)

@@ -186,22 +186,22 @@ def runner(name: str, loaded: loader.Loaded) -> Runner:
         if key in _runners:
             return _runners[key]
         started = time.perf_counter()
-        if name == "fp32" and loaded.model.dtype == torch.float32:
-            made = TorchRunner("fp32", "fp32", loaded.model, 0.0,
+        if name == "fp32" and loaded.network.dtype == torch.float32:
+            made = TorchRunner("fp32", "fp32", loaded.network, 0.0,
                                "the model as loaded (32-bit floats): the reference for the other rows")
         elif name == "fp32":  # e.g. bf16 on a GPU: an fp32 copy computes in fp32, its weights stay rounded
-            made = TorchRunner("fp32", "fp32", copy.deepcopy(loaded.model).float().eval(),
+            made = TorchRunner("fp32", "fp32", copy.deepcopy(loaded.network).float().eval(),
                                time.perf_counter() - started,
-                               f"an fp32 copy of the model loaded in {loaded.model.dtype}: it computes in "
-                               f"fp32, but its weights keep their {loaded.model.dtype} rounding")
-        elif name.startswith("int8") and loaded.model.device.type != "cpu":
+                               f"an fp32 copy of the model loaded in {loaded.network.dtype}: it computes in "
+                               f"fp32, but its weights keep their {loaded.network.dtype} rounding")
+        elif name.startswith("int8") and loaded.network.device.type != "cpu":
             raise Unavailable("the int8 variants here run on the CPU only; the model is on "
-                              f"{loaded.model.device.type}")
+                              f"{loaded.network.device.type}")
         elif name == "q4":
             from core.compress import q4
             made = q4.runner(loaded)
         elif name in BUILDERS:
-            model, weights, note = BUILDERS[name](loaded.model)
+            model, weights, note = BUILDERS[name](loaded.network)
             made = TorchRunner(name, weights, model.eval(), time.perf_counter() - started, note)
         else:
             raise Unavailable(f"unknown variant {name!r}; variants are {', '.join(NAMES)}")

@@ -3,13 +3,16 @@
     for update in chat_stream([{"role": "user", "content": "Hi!"}], max_new_tokens=32):
         print(update.text)          # the cumulative generated text
 
-Our own decoding loop over the model with its KV cache (one forward pass per token), so
-each step's logits are at hand: core.generation.sampling turns them into the token and the record of
-the three stages. Stop strings are checked on the decoded text; a `cancel` event or closing
-the generator ends generation before the next forward pass.
+Our own decoding loop over an engine (core.generation.engine: transformers, llama.cpp or a
+remote server) and its KV cache, one step per token, so each step's logits are at hand:
+core.generation.sampling turns them into the token and the record of the three stages. An
+engine that draws tokens itself (a remote server) gives its top-N log-probabilities instead,
+and the loop records those. Stop strings are checked on the decoded text; a `cancel` event or
+closing the generator ends generation before the next step.
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -18,8 +21,9 @@ from typing import Callable, Iterator
 
 
 from core.errors import GenerationError
+from core.generation.engine import NextToken, engine_of
 from core.generation.prompts import TRANSCRIPT_STOP, clean_messages, encode_text, fit_chat
-from core.generation.sampling import Sampler, Settings, Step, TokenNames
+from core.generation.sampling import Sampler, Settings, Step, TokenNames, TokenProb
 from core.runtime import loader
 
 DEFAULT_MAX_CONTEXT = 4096  # prefill of more on a 2-vCPU Space takes tens of seconds
@@ -51,7 +55,8 @@ class Update:
              three stages (empty when top_n=0)
     done, finish_reason: "eos" (model ended), "stop" (a stop string), "length" (max tokens
              or the context is full), "cancelled"
-    stats, model (which model/device answered), settings, notices (what was clamped or cut)
+    stats, model (which model/device answered), settings, notices (what was clamped or cut),
+    engine (which engine answered: transformers, llama.cpp or remote)
     """
     text: str
     steps: list[Step]
@@ -61,6 +66,7 @@ class Update:
     notices: list[str] = field(default_factory=list)
     done: bool = False
     finish_reason: str | None = None
+    engine: str = ""
     _step_dicts: list[dict] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -77,7 +83,7 @@ class Update:
         settings = self.settings.to_dict()
         settings["stop"] = list(settings["stop"])
         return {"text": self.text, "done": self.done, "finish_reason": self.finish_reason,
-                "model": self.model, "stats": asdict(self.stats), "settings": settings,
+                "model": self.model, "engine": self.engine, "stats": asdict(self.stats), "settings": settings,
                 "notices": list(self.notices), "steps": list(self._step_dicts) if steps else []}
 
 
@@ -85,10 +91,8 @@ class Update:
 
 def context_limit(loaded: loader.Loaded) -> int:
     """Tokens the model may read and write in one go: its own limit, capped by LLMLAB_MAX_CONTEXT."""
-    config = loaded.model.config
-    own = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
     cap = int(os.environ.get("LLMLAB_MAX_CONTEXT", DEFAULT_MAX_CONTEXT))
-    return min(own or cap, cap)
+    return min(engine_of(loaded).context or cap, cap)
 
 
 def _budget(context: int, settings: Settings) -> int:
@@ -128,7 +132,8 @@ def chat_stream(messages: list[dict], *, max_new_tokens: int = 256, temperature:
     from the oldest turns (a notice says so). Settings out of range are clamped (notices);
     empty or unusable input raises GenerationError with a message fit for the user.
     `top_n` candidates per stage are recorded in `update.steps` (0 = record nothing).
-    `constraint` (see Constraint) may change each step's logits before sampling.
+    `constraint` (see Constraint: generated ids, logits row -> logits row) changes each step's
+    logits before the draw (engines with full logits only).
     """
     checked, notices = Settings.checked(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k,
                                         top_p=top_p, repetition_penalty=repetition_penalty, stop=stop, seed=seed)
@@ -171,24 +176,27 @@ def complete(prompt: str, **settings) -> Update:
 # --- the decoding loop -----------------------------------------------------------------
 
 def end_ids(loaded: loader.Loaded) -> set[int]:
-    ends = {loaded.tokenizer.eos_token_id}
-    config_eos = getattr(loaded.model.generation_config, "eos_token_id", None)
-    ends.update(config_eos if isinstance(config_eos, list) else [config_eos])
-    return {i for i in ends if i is not None}
+    return engine_of(loaded).end_ids()
 
 
 def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, notices: list[str], *,
            top_n: int = 10, cancel: threading.Event | None = None,
            started: float | None = None, constraint: Constraint | None = None) -> Iterator[Update]:
-    """Generate from `prompt_ids` with the KV cache, one forward pass per token."""
+    """Generate from `prompt_ids` through the engine, one step per token."""
+    import torch
     started = started or time.perf_counter()
-    model, tokenizer, device = loaded.model, loaded.tokenizer, loaded.placement.device
+    engine = engine_of(loaded)
     room = context_limit(loaded) - len(prompt_ids)
     if settings.max_new_tokens > room:
         notices.append(f"Only {room} new tokens fit in the {context_limit(loaded)}-token context.")
     limit = min(settings.max_new_tokens, room)
-    sampler = Sampler(settings, TokenNames(tokenizer), device, top_n)
-    text = Text(tokenizer, settings.stop)
+    if constraint is not None and not engine.capabilities.constraints:
+        raise GenerationError(f"The {engine.name} engine draws the tokens itself, so this request's "
+                              f"constraint cannot be applied; use a local engine (LLMLAB_ENGINE).")
+    if top_n and not engine.capabilities.full_logits:
+        notices.append(f"Next-token view: {engine.capabilities.view}.")
+    sampler = Sampler(settings, TokenNames(engine.tokenizer), engine.device, top_n)
+    text = Text(engine.tokenizer, settings.stop)
     stats = Stats(prompt_tokens=len(prompt_ids), seed=settings.seed)
     steps: list[Step] = []
     step_dicts: list[dict] = []  # shared by the snapshots, so each step is converted once
@@ -197,55 +205,64 @@ def decode(loaded: loader.Loaded, prompt_ids: list[int], settings: Settings, not
     def snapshot(done: bool = False, reason: str | None = None) -> Update:
         _timing(stats, started)
         return Update(text.value, list(steps), replace(stats), model_name, settings, list(notices),
-                      done, reason, step_dicts)
+                      done, reason, engine.name, _step_dicts=step_dicts)
 
-    ends = end_ids(loaded)
+    ends = engine.end_ids()
     n = len(prompt_ids)
-    import torch
-    ids = torch.zeros((1, n + limit), dtype=torch.long, device=device)  # prompt + answer, for the penalty
+    ids = torch.zeros((1, n + limit), dtype=torch.long, device=engine.device)  # prompt + answer, for the penalty
     ids[0, :n] = torch.tensor(prompt_ids)
-    cache, reason = None, "length"
-    for i in range(limit):
-        if cancel is not None and cancel.is_set():
-            reason = "cancelled"
-            break
-        token, step, cache = _advance(model, sampler, ids, n + i, cache, i, constraint, n)
-        if i == 0:
-            stats.first_token_s = time.perf_counter() - started
-        stats.new_tokens = i + 1
-        if token in ends:
-            reason = "eos"
+    reason, token = "length", None
+    with engine.sequence(replace(settings, max_new_tokens=limit)) as sequence:
+        for i in range(limit):
+            if cancel is not None and cancel.is_set():
+                reason = "cancelled"
+                break
+            out = sequence.prefill(prompt_ids) if i == 0 else sequence.step(token)
+            if out.finish:
+                reason = out.finish
+                break
+            token, step = _choose(sampler, ids[:, :n + i], out, i, constraint)
+            ids[0, n + i] = token
+            if i == 0:
+                stats.first_token_s = time.perf_counter() - started
+            stats.new_tokens = i + 1
+            if token in ends:
+                reason = "eos"
+                if step:
+                    steps.append(step)
+                break
+            piece, stopped = text.add(token, out.piece)
             if step:
+                step.token = piece
                 steps.append(step)
-            break
-        piece, stopped = text.add(token)
-        if step:
-            step.token = piece
-            steps.append(step)
-        if stopped:
-            reason = "stop"
-            text.trim_pieces(steps)
-            break
-        yield snapshot()
+            if stopped:
+                reason = "stop"
+                text.trim_pieces(steps)
+                break
+            yield snapshot()
     yield snapshot(done=True, reason=reason)
 
 
-# Per call, not around the loop: inference mode is per thread, and a streaming consumer
-# (gradio) may resume the generator on a different thread at every step.
-def _advance(model, sampler: Sampler, ids: torch.Tensor, length: int, cache, index: int,
-             constraint: Constraint | None = None, prompt_length: int = 0) -> tuple[int, Step | None, object]:
-    """One forward pass (the whole prompt first, then one token over the KV cache) and one draw;
-    the drawn token is written at ids[0, length]."""
-    import torch
-    new = ids[:, :length] if cache is None else ids[:, length - 1:length]
-    with torch.inference_mode():
-        out = model(input_ids=new, past_key_values=cache, use_cache=True, logits_to_keep=1)
-        logits = out.logits[:, -1, :]
+def _choose(sampler: Sampler, history, out: NextToken, index: int, constraint) -> tuple[int, Step | None]:
+    """The next token and its record: drawn here from the logits (after the constraint, if
+    any), or taken from an engine that drew it itself (its top-N log-probabilities are then
+    the record: the model's own probabilities of those N tokens exact, the later stages
+    recomputed from them alone)."""
+    if out.token is None:
+        logits = out.logits
         if constraint is not None:
-            logits = constraint(ids[0, prompt_length:length].tolist(), logits)
-        token, step = sampler(ids[:, :length], logits, index)
-    ids[0, length] = token
-    return token, step, out.past_key_values
+            logits = constraint(history[0, history.shape[1] - index:].tolist(), logits)
+        return sampler(history, logits, index)
+    import torch
+    vocab = max(len(sampler.names.tokenizer), out.token + 1, *(i + 1 for i, _ in out.top))
+    logits = torch.full((1, vocab), -math.inf)
+    for token_id, logprob in out.top:
+        logits[0, token_id] = logprob
+    step = sampler.record(history, logits, index, out.token)
+    if step is not None:
+        step.stages["model"] = [TokenProb(i, sampler.names(i), math.exp(lp)) for i, lp in out.top[:sampler.top_n]]
+        step.model_prob = math.exp(dict(out.top).get(out.token, -math.inf))
+    return out.token, step
 
 
 def _timing(stats: Stats, started: float) -> None:
@@ -267,15 +284,19 @@ class Text:
         self.value = ""
         self.prefix, self.read = 0, 0
 
-    def add(self, token: int) -> tuple[str, bool]:
-        """(text this token added, whether a stop string now ends the text)."""
+    def add(self, token: int, piece: str | None = None) -> tuple[str, bool]:
+        """(text this token added, whether a stop string now ends the text). `piece`: the
+        token's text as an engine that drew it gave it (then taken as it is)."""
         self.ids.append(token)
-        before = self.tokenizer.decode(self.ids[self.prefix:self.read], skip_special_tokens=True)
-        after = self.tokenizer.decode(self.ids[self.prefix:], skip_special_tokens=True)
-        if len(after) <= len(before) or after.endswith("\ufffd"):
+        if piece is None:
+            before = self.tokenizer.decode(self.ids[self.prefix:self.read], skip_special_tokens=True)
+            after = self.tokenizer.decode(self.ids[self.prefix:], skip_special_tokens=True)
+            if len(after) <= len(before) or after.endswith("\ufffd"):
+                return "", False
+            piece = after[len(before):]
+            self.prefix, self.read = self.read, len(self.ids)
+        elif not piece:
             return "", False
-        piece = after[len(before):]
-        self.prefix, self.read = self.read, len(self.ids)
         start = max(0, len(self.value) - max(map(len, self.stop), default=0))
         self.value += piece
         found = [at for at in (self.value.find(s, start) for s in self.stop) if at >= 0]

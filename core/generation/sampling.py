@@ -166,13 +166,7 @@ class Sampler:
     def __call__(self, input_ids: torch.Tensor, logits: torch.Tensor, index: int) -> tuple[int, Step | None]:
         """(next token id, the step's record or None) from the last position's logits (1, vocab)."""
         import torch
-        raw = logits.float()
-        adjusted = raw
-        for process in self.adjust:
-            adjusted = process(input_ids, adjusted)
-        filtered = adjusted
-        for process in self.filter:
-            filtered = process(input_ids, filtered)
+        raw, adjusted, filtered = self._stages(input_ids, logits)
         if self.settings.greedy:
             token = int(adjusted.argmax(-1))
             return token, self._record_greedy(index, token, raw) if self.top_n else None
@@ -181,6 +175,26 @@ class Sampler:
         probs = torch.cat([raw, adjusted, filtered]).softmax(-1)  # one softmax for the 3 stages
         token = int(torch.multinomial(probs[2:], 1, generator=self.generator))
         return token, self._record(index, token, probs, filtered)
+
+    def record(self, input_ids: torch.Tensor, logits: torch.Tensor, index: int, token: int) -> Step | None:
+        """The record of a step whose token was drawn elsewhere (an engine that draws itself)."""
+        import torch
+        if not self.top_n:
+            return None
+        raw, adjusted, filtered = self._stages(input_ids, logits)
+        if self.settings.greedy:
+            return self._record_greedy(index, token, raw)
+        return self._record(index, token, torch.cat([raw, adjusted, filtered]).softmax(-1), filtered)
+
+    def _stages(self, input_ids, logits):
+        raw = logits.float()
+        adjusted = raw
+        for process in self.adjust:
+            adjusted = process(input_ids, adjusted)
+        filtered = adjusted
+        for process in self.filter:
+            filtered = process(input_ids, filtered)
+        return raw, adjusted, filtered
 
     def _record_greedy(self, index: int, token: int, raw: torch.Tensor) -> Step:
         """Temperature -> 0 makes (b) and (c) one-hot on the argmax; nothing is left to filter."""

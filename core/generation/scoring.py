@@ -1,7 +1,8 @@
 """How expected is a text? Per-token probability, total log-probability and perplexity.
 
-log P(W) = sum_i log P(w_i | w_<i), read off one forward pass; perplexity is
-exp(-log P(W) / N). Lower means the model finds the text more natural.
+log P(W) = sum_i log P(w_i | w_<i), read off the engine's forward passes over the text
+(core.generation.engine: Engine.score); perplexity is exp(-log P(W) / N). Lower means the
+model finds the text more natural.
 """
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from dataclasses import asdict, dataclass, field
 
 from core.errors import GenerationError
 from core.generation.decode import Text, context_limit
+from core.generation.engine import engine_of
 from core.generation.prompts import encode_text
 from core.runtime import loader
 
 LEAST_EXPECTED = 5
-CHUNK = 512
+CHUNK = 512  # tokens per forward pass: a long text never holds a (length x vocab) logit matrix
 DOCUMENT_START = "<|endoftext|>"
 
 
@@ -58,7 +60,7 @@ def score(text: str | list[str], model_id: str | None = None) -> Score | list[Sc
         ids = ids[:room]
     if not ids:
         raise GenerationError("The text has no tokens to score.")
-    logprobs, ranks = _chosen_logprobs(loaded, start + ids)
+    logprobs, ranks = engine_of(loaded).score(start + ids, CHUNK)
     tokens = _token_scores(tokenizer, ids, logprobs, ranks, first_scored=bool(start))
     scored = [t.logprob for t in tokens if t.logprob is not None]
     if not scored:
@@ -80,27 +82,6 @@ def start_tokens(tokenizer) -> list[int]:
     if isinstance(found, int) and tokenizer.convert_ids_to_tokens(found) == DOCUMENT_START:
         return [found]
     return [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
-
-
-def _chosen_logprobs(loaded: loader.Loaded, ids: list[int]) -> tuple[list[float], list[int]]:
-    """(log P(ids[i+1] | ids[:i+1]), its rank among all tokens) for each i.
-
-    Runs in chunks over the KV cache so a long text never holds a (length x vocab) logit matrix.
-    """
-    import torch
-    device = loaded.placement.device
-    inputs = torch.tensor([ids], device=device)
-    logprobs, ranks, cache = [], [], None
-    with torch.inference_mode():
-        for start in range(0, len(ids) - 1, CHUNK):
-            end = min(start + CHUNK, len(ids) - 1)
-            out = loaded.model(input_ids=inputs[:, start:end], past_key_values=cache, use_cache=True)
-            cache = out.past_key_values
-            scores = out.logits[0].float().log_softmax(-1)
-            chosen = scores.gather(-1, inputs[0, start + 1:end + 1, None])
-            logprobs += chosen[:, 0].tolist()
-            ranks += ((scores > chosen).sum(-1) + 1).tolist()
-    return logprobs, ranks
 
 
 def _token_scores(tokenizer, ids: list[int], logprobs: list[float], ranks: list[int],

@@ -67,7 +67,7 @@ def attention(text: str, model: str = "chat") -> Attention:
     import torch
     loaded = loader.load("generation" if model == "chat" else "embedding")
     if model == "chat":
-        network, tokenizer = loaded.model, loaded.tokenizer
+        network, tokenizer = loaded.network, loaded.tokenizer
     else:  # a SentenceTransformer: its first module wraps the transformers encoder
         network, tokenizer = loaded.model[0].auto_model, loaded.model.tokenizer
     tokens = tokenize(tokenizer, text, limit=MAX_TOKENS)

@@ -73,7 +73,7 @@ def logit_lens(text: str, model_id: str | None = None) -> Lens:
     """
     import torch
     loaded = loader.load("generation", model_id or None)
-    model, tokenizer = loaded.model, loaded.tokenizer
+    model, tokenizer = loaded.network, loaded.tokenizer
     tokens = tokenize(tokenizer, text, limit=MAX_TOKENS, what="The prompt",
                       empty="The prompt is empty: type a few words for the model to continue.")
     norm, head = final_norm_and_head(model)

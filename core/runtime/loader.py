@@ -25,30 +25,41 @@ log = logging.getLogger(__name__)
 class Loaded:
     task: str
     candidate: Candidate
-    model: Any = None          # None for a method candidate
+    model: Any = None          # None for a method candidate (and a remote server)
     tokenizer: Any = None
     placement: Placement | None = None
-    source: str = ""           # hub | cache | bundled | local | method
+    source: str = ""           # hub | cache | bundled | local | remote | method
     params: int = 0
     load_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    engine: Any = None         # generation: the engine that runs it (core.generation.engine)
+
+    @property
+    def network(self):
+        """The torch model itself: a generation model that llama.cpp serves keeps its transformers
+        reference behind a proxy that loads it on first use (attention views, compression)."""
+        resolve = getattr(type(self.model), "resolve", None)
+        return resolve(self.model) if resolve else self.model
 
     @property
     def is_method(self) -> bool:
-        return self.model is None
+        return self.candidate.source == "method"
 
     def describe(self) -> str:
         if self.is_method:
             return f"{self.candidate.label} (method)"
         size = f"{self.params / 1e6:.0f}M params" if self.params else ""
-        return f"{self.candidate.label} · {self.source} · {self.placement} · {size}".rstrip(" ·")
+        if self.engine is None:
+            return f"{self.candidate.label} · {self.source} · {self.placement} · {size}".rstrip(" ·")
+        source = self.engine.source or self.source
+        return f"{self.candidate.label} · {source} · {self.engine.details()} · {size}".rstrip(" ·")
 
 
-def _where(c: Candidate) -> tuple[str, str]:
-    """(folder or Hub id to load from, source name for the UI)."""
+def _where(c: Candidate, build) -> tuple[str, str]:
+    """(folder, file, URL or Hub id to load from, source name for the UI)."""
     if c.source == "bundled":
         path = registry.bundled_path(c.id)
-        if path.suffix == ".gguf":
+        if path.suffix == ".gguf" and not getattr(build, "reads_gguf", False):
             return str(converted_folder(path, c.id)), "cache"
         return str(path), "bundled"
     if c.source == "hub" and not registry.hub.online():
@@ -61,16 +72,21 @@ def _build(task: str, c: Candidate) -> Loaded:
         return Loaded(task, c, source="method")
     place = placement()
     start = time.perf_counter()
-    where, source = _where(c)
+    build = registry.TASKS[task].build
+    where, source = _where(c, build)
     try:
-        model, tokenizer = registry.TASKS[task].build(where, place)
+        built = build(where, place)
     except Exception:
         if source != "cache" or c.source != "bundled":
             raise
         log.warning("cached conversion in %s did not load; converting again", where)
         discard_conversion(Path(where))
-        where, source = _where(c)
-        model, tokenizer = registry.TASKS[task].build(where, place)
+        where, source = _where(c, build)
+        built = build(where, place)
+    model, tokenizer, engine = (*built, None) if len(built) == 2 else built
+    if engine is not None:  # generation: the engine knows its size and where its weights came from
+        return Loaded(task, c, model, tokenizer, place, engine.source or source, engine.params,
+                      time.perf_counter() - start, list(engine.notes), engine)
     params = sum(p.numel() for p in model.parameters())
     return Loaded(task, c, model, tokenizer, place, source, params, time.perf_counter() - start)
 
@@ -111,7 +127,7 @@ def load(task: str, model_id: str | None = None) -> Loaded:
             notes.append(f"{c.label} ({c.id}): {reason}")
         else:
             raise ModelUnavailable(_nothing_loaded(task, notes))
-        found.notes = notes
+        found.notes = notes + [n for n in found.notes if n not in notes]
         _loaded[(task, found.candidate.id)] = found
         if model_id is None:
             _default[task] = found
@@ -136,7 +152,7 @@ def status() -> list[dict]:
         done = _default.get(task)
         if done:
             rows.append({"task": task, "model": done.describe(), "state": "loaded",
-                         "notes": done.notes})
+                         "engine": done.engine.name if done.engine else "", "notes": done.notes})
             continue
         usable = choices(task)
         rows.append({"task": task, "model": usable[0].label if usable else "none available",

@@ -3,10 +3,12 @@ models serve it, in order of preference.
 
 A candidate is a Hub model (used when the Hub is reachable or the model is in the local
 Hugging Face cache), a model bundled in a pip package (the offline defaults), a local folder
-(from an override), or a method: a way to do the task with the other tasks' models when no
-task model can be had (e.g. the chat model reading retrieved passages instead of a QA reader).
+or GGUF file (from an override), a remote server (generation, with LLMLAB_ENGINE_URL), or a
+method: a way to do the task with the other tasks' models when no task model can be had (e.g.
+the chat model reading retrieved passages instead of a QA reader).
 
-Override any task with LLMLAB_MODEL_<TASK> (a Hub id or a local folder); it is tried first.
+Override any task with LLMLAB_MODEL_<TASK> (a Hub id, a local folder, or for generation a
+.gguf file); it is tried first.
 Adding a model task is one entry in TASKS (plus its module, its tab and its tests).
 """
 import importlib.util
@@ -21,8 +23,8 @@ from core.runtime.device import Placement
 
 @dataclass(frozen=True)
 class Candidate:
-    id: str          # Hub id, bundle name, folder, or method name
-    source: str      # "hub" | "bundled" | "local" | "method"
+    id: str          # Hub id, bundle name, folder or file, server URL, or method name
+    source: str      # "hub" | "bundled" | "local" | "remote" | "method"
     label: str       # short name for the UI
     why: str = ""
 
@@ -36,6 +38,17 @@ def transformers_builder(auto_class: str) -> Callable[[str, Placement], tuple[An
         tokenizer = transformers.AutoTokenizer.from_pretrained(where)
         return model.to(place.device).eval(), tokenizer
     return build
+
+
+class GenerationEngine:
+    """Builds the generation engine (core.generation.engines picks transformers, llama.cpp or a
+    remote server); reads GGUF files itself, so the loader does not convert them up front."""
+    reads_gguf = True
+
+    def __call__(self, where: str, place: Placement):
+        from core.generation import engines
+        engine = engines.build(where, place)
+        return engine.model, engine.tokenizer, engine
 
 
 def sentence_transformer(where: str, place: Placement):
@@ -52,7 +65,7 @@ class Task:
 
 
 TASKS: dict[str, Task] = {
-    "generation": Task("Generate/Chat", transformers_builder("AutoModelForCausalLM"), [
+    "generation": Task("Generate/Chat", GenerationEngine(), [
         Candidate("Qwen/Qwen2.5-0.5B-Instruct", "hub", "Qwen2.5-0.5B-Instruct",
                   "strongest instruct model that still streams at reading speed on a 2-vCPU Space"),
         Candidate("smollm2-135m-instruct", "bundled", "SmolLM2-135M-Instruct",
@@ -108,16 +121,26 @@ def override(task: str) -> Candidate | None:
     if not value:
         return None
     why = f"set by {env_var(task)}"
-    if Path(value).expanduser().is_dir():
-        return Candidate(str(Path(value).expanduser().resolve()), "local", Path(value).name, why)
+    path = Path(value).expanduser()
+    if path.is_dir() or path.suffix == ".gguf":
+        return Candidate(str(path.resolve()), "local", path.name, why)
     return Candidate(value, "hub", value.rsplit("/", 1)[-1], why)
+
+
+def remote(task: str) -> Candidate | None:
+    """The OpenAI-compatible server at LLMLAB_ENGINE_URL, for generation."""
+    url = os.environ.get("LLMLAB_ENGINE_URL", "").strip().rstrip("/")
+    if task != "generation" or not url:
+        return None
+    return Candidate(url, "remote", f"server at {url.split('://', 1)[-1]}", "set by LLMLAB_ENGINE_URL")
 
 
 def candidates(task: str) -> list[Candidate]:
     if task not in TASKS:
         raise KeyError(f"unknown task {task!r}; tasks are {', '.join(TASKS)}")
-    first = override(task)
-    return ([first] if first else []) + [c for c in TASKS[task].candidates if not first or c.id != first.id]
+    first = [c for c in (remote(task), override(task)) if c]
+    ids = {c.id for c in first}
+    return first + [c for c in TASKS[task].candidates if c.id not in ids]
 
 
 # --- where each candidate's files are -------------------------------------------------
@@ -141,6 +164,11 @@ def bundled_path(name: str) -> Path | None:
     return path if path and path.exists() else None
 
 
+def bundle_name(path: Path) -> str | None:
+    """The bundle a file is, if it is one (its conversion cache is named after it)."""
+    return next((name for name in BUNDLES if bundled_path(name) == Path(path)), None)
+
+
 def hub_cached(repo_id: str) -> bool:
     from huggingface_hub import try_to_load_from_cache
     try:
@@ -151,10 +179,10 @@ def hub_cached(repo_id: str) -> bool:
 
 def availability(c: Candidate) -> str | None:
     """None when the candidate can be used here; otherwise why not, and what would fix it."""
-    if c.source == "method":
+    if c.source in ("method", "remote"):
         return None
     if c.source == "local":
-        return None if Path(c.id).is_dir() else f"folder {c.id} does not exist"
+        return None if Path(c.id).exists() else f"{c.id} does not exist"
     if c.source == "bundled":
         return None if bundled_path(c.id) else f"not installed: run `{BUNDLES[c.id][1]}`"
     if hub.online() or hub_cached(c.id):

@@ -6,7 +6,8 @@
 Two abstractive summarizers, picked by core.runtime.loader for the "summarization" task:
   seq2seq        an AutoModelForSeq2SeqLM (distilbart-cnn from the Hub): the encoder reads the
                  text, `generate` writes the summary
-  chat-summary   offline: the chat model (core.generation) with a summarization prompt
+  chat-summary   offline: the chat model (core.generation, through its engine) with a
+                 summarization prompt; beam search forks the engine's cache (core.generation.beam)
 
 A text longer than the model reads at once is cut into chunks of whole sentences (counted
 with the model's tokenizer), each chunk is summarised, and the chunk summaries are then
@@ -22,8 +23,9 @@ from typing import Iterator
 
 from core import generation
 from core.errors import ModelUnavailable
+from core.generation.beam import beam_search
 from core.generation.decode import end_ids
-from core.generation.prompts import encode_chat
+from core.generation.prompts import fit_chat
 from core.grounding import Sources
 from core.runtime import loader
 from core.summarize.chunking import most_central, pack, units
@@ -116,14 +118,9 @@ class ChatSummarizer:
                                                  model_id=self.loaded.candidate.id, constraint=constraint):
                 yield update.text
             return
-        import torch
-        ids = torch.tensor([encode_chat(self.tokenizer, messages)], device=self.loaded.model.device)
-        inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
-        settings = dict(max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False,
-                        early_stopping=True, repetition_penalty=REPETITION_PENALTY)
-        if constraint is not None:
-            settings["logits_processor"] = [constraint.processor(prompt_length=ids.shape[1])]
-        yield from stream_generate(self.loaded.model, self.tokenizer, inputs, settings)
+        ids, _ = fit_chat(self.tokenizer, messages, self.context)  # the chat prompt as chat_stream makes it
+        best = beam_search(self.loaded, ids, num_beams, max_new_tokens, REPETITION_PENALTY, constraint=constraint)
+        yield self.tokenizer.decode(best, skip_special_tokens=True)
 
 
 def summarizer(model_id: str | None = None) -> Seq2SeqSummarizer | ChatSummarizer:

@@ -30,7 +30,7 @@ def test_decoder_attention_every_layer_causal_and_sharing_the_weights():
     assert np.allclose(seen.weights.sum(-1), 1, atol=1e-4)
     # most heads after the first few layers park their weight on the first token (attention sink)
     assert np.median(seen.weights[4:, :, -1, 0]) > 0.5
-    model = loader.load("generation").model
+    model = loader.load("generation").network
     view = eager(model)
     assert view.extra_bytes < 5 * 2**20 and model.config._attn_implementation == "sdpa"
     ids = torch.tensor([seen.ids])

@@ -27,7 +27,9 @@ def test_chat_model_knows_the_capital_of_france():
 
 def test_loaded_models_report_what_they_are():
     chat, emb = loader.load("generation"), loader.load("embedding")
-    assert chat.candidate.id == "smollm2-135m-instruct" and chat.source == "cache"
+    # llama.cpp reads the bundled GGUF itself; transformers reads its safetensors conversion (cache)
+    source = {"llama.cpp": "bundled", "transformers": "cache"}[chat.engine.name]
+    assert chat.candidate.id == "smollm2-135m-instruct" and chat.source == source
     assert 130e6 < chat.params < 140e6 and str(chat.placement.dtype) == "torch.float32"
     assert emb.source == "bundled" and emb.model.get_sentence_embedding_dimension() == 384
-    assert "cpu" in chat.describe() and "135M params" in chat.describe()
+    assert "cpu" in chat.describe() and "135M params" in chat.describe() and chat.engine.name in chat.describe()

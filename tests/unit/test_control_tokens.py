@@ -71,6 +71,9 @@ class Recording:
         loaded.model = self
         self.config, self.generation_config = self.model.config, self.model.generation_config
 
+    def parameters(self):  # the engine counts them
+        return self.model.parameters()
+
     def __call__(self, input_ids, past_key_values=None, **kwargs):
         if past_key_values is None:
             self.prompts.append(input_ids[0].tolist())

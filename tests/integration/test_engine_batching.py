@@ -1,0 +1,103 @@
+"""Step-level batching in the llama.cpp engine: concurrent requests are decoded together, and a
+request decoded in a batch gives what it gives alone: the same tokens, and where float rounding of
+a differently shaped batch flips a near tie, the same distribution at that step (to 1e-3)."""
+import gc
+import threading
+import time
+
+import pytest
+
+from core.generation import decode as generation
+from core.generation.engines.llamacpp import SLOTS
+from core.generation.sampling import Settings
+from tests.fixtures.engines import as_loaded, engine_named
+
+MESSAGES = [f"Tell me something about the number {k}." for k in range(10)]
+LONG = "Summarize: " + "The river rose after a week of rain, and the town moved its market uphill. " * 30
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return engine_named("llama.cpp")
+
+
+def request(engine, message: str, tokens: int = 24, **settings) -> list:
+    ids = generation.fit_chat(engine.tokenizer, [{"role": "user", "content": message}], 4000)[0]
+    checked, notices = Settings.checked(max_new_tokens=tokens, **settings)
+    return generation.last(generation.decode(as_loaded(engine), ids, checked, notices, top_n=10)).steps
+
+
+def same(batched: list[list], alone: list[list]) -> bool:
+    """Each stream's tokens equal alone and batched; or, at the first token that differs, the model's
+    top-10 probabilities agree to 1e-3 (rounding noise, not another cache or position)."""
+    assert len(batched) == len(alone)
+    for mine, reference in zip(batched, alone):
+        ours, theirs = [s.token_id for s in mine], [s.token_id for s in reference]
+        if ours == theirs:
+            continue
+        i = next((k for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        assert i < min(len(ours), len(theirs)), f"one stream stopped early at token {i}"
+        got = {c.token_id: c.prob for c in mine[i].stages["model"]}
+        want = {c.token_id: c.prob for c in reference[i].stages["model"]}
+        gaps = [abs(got[t] - p) for t, p in want.items() if t in got]
+        assert len(gaps) >= 8 and max(gaps) < 1e-3, f"token {i} differs and so does its distribution: {gaps}"
+    return True
+
+
+def together(engine, jobs: list[tuple], stagger_s: float = 0.0) -> list[list]:
+    results = [None] * len(jobs)
+
+    def work(i, args, kwargs):
+        time.sleep(i * stagger_s)
+        results[i] = request(engine, *args, **kwargs)
+    threads = [threading.Thread(target=work, args=(i, a, k)) for i, (a, k) in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_requests_share_steps_and_equal_the_same_requests_alone(engine):
+    jobs = [((m,), dict(temperature=0)) for m in MESSAGES[:6]] + \
+           [((m,), dict(temperature=0.9, top_k=40, seed=s)) for s, m in enumerate(MESSAGES[6:8])]
+    alone = [request(engine, *a, **k) for a, k in jobs]
+    before = dict(engine.stats)
+    batched = together(engine, jobs)
+    assert same(batched, alone)
+    steps = engine.stats["steps"] - before["steps"]
+    tokens = engine.stats["tokens"] - before["tokens"]
+    assert engine.stats["batched"] > before["batched"]
+    assert tokens / steps > 3, f"{tokens} tokens in {steps} steps: the requests were not decoded together"
+
+
+def test_requests_that_join_late_and_a_long_prompt_do_not_change_anyones_tokens(engine):
+    jobs = [((m,), dict(temperature=0)) for m in MESSAGES[:4]] + [((LONG, 16), dict(temperature=0))]
+    alone = [request(engine, *a, **k) for a, k in jobs]
+    assert same(together(engine, jobs, stagger_s=0.15), alone)
+
+
+def test_more_requests_than_slots_wait_for_one_and_all_finish(engine):
+    jobs = [((m, 8), dict(temperature=0)) for m in MESSAGES[:SLOTS + 2]]
+    alone = [request(engine, *a, **k) for a, k in jobs]
+    assert same(together(engine, jobs), alone)
+    deadline = time.monotonic() + 10  # the engine's loop takes back a finished stream's slot
+    while len(engine._free) < SLOTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(engine._free) == SLOTS and engine._reserved == 0
+
+
+def test_an_abandoned_stream_gives_its_slot_back(engine):
+    ids = generation.fit_chat(engine.tokenizer, [{"role": "user", "content": MESSAGES[0]}], 4000)[0]
+    checked, notices = Settings.checked(max_new_tokens=50, temperature=0)
+    streams = [generation.decode(as_loaded(engine), ids, checked, list(notices)) for _ in range(SLOTS)]
+    for stream in streams:
+        next(stream)  # each holds a slot now
+    assert not engine._free
+    del streams, stream
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while len(engine._free) < SLOTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(engine._free) == SLOTS
+    assert request(engine, MESSAGES[1], 4, temperature=0)
