@@ -26,8 +26,8 @@ STAGE_TITLES = {"model": "(a) as the model gives it",
                 "adjusted": "(b) + penalty, temperature",
                 "filtered": "(c) + top-k/top-p: drawn from"}
 END_MARK = " [end]"
-FINISH = {"eos": "the model ended its answer", "stop": "a stop string", "length": "max new tokens",
-          "cancelled": "stopped by you"}
+FINISH = {"eos": "the model ended its answer", "stop": "a stop string ended it",
+          "length": "it reached the most new tokens allowed", "cancelled": "stopped by you"}
 
 
 def band(prob: float | None) -> str:
@@ -111,7 +111,7 @@ def run_summary(run: dict | None) -> str:
             f"{stats['tokens_per_s']:.1f} tokens/s · first token after {stats['first_token_s']:.2f} s · "
             f"seed {stats['seed']}")
     if run.get("done"):
-        line += f" · ended by {FINISH.get(run['finish_reason'], run['finish_reason'])}"
+        line += f" · ended: {FINISH.get(run['finish_reason'], run['finish_reason'])}"
     return notes_markdown([line], run.get("notices", []))
 
 

@@ -10,6 +10,12 @@ _END = re.compile(rf"(?:[.!?…]+[{re.escape(CLOSERS)}]*(?=\s|$)|[。！？｡�
 
 
 _LINE_ITEM = re.compile(r"^[ \t]*(?:#{1,6} |>|[*+-] |\d+[.)] ).*$", flags=re.M)
+# a title: the first line of a paragraph, short, with no end mark, and a line after it that opens
+# a sentence ("Electric buses win over Oslo\nThe city replaced..."): it is a sentence of its own
+_TITLE = re.compile(r"(?:^|\n[ \t]*\n)[ \t]*([^\n]{1,100}?[^\s.!?…:;,。！？])[ \t]*\n(?=[ \t]*[A-Z0-9\"'“‘(])")
+TITLE_WORDS = 12
+_GOES_ON = {"a", "an", "the", "of", "on", "in", "to", "for", "with", "by", "from", "at", "as", "and", "or",
+            "but", "that", "which", "is", "are", "was", "were", "its", "their", "his", "her"}  # a wrapped line
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -17,8 +23,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     Ends a sentence at . ! ? … followed by whitespace (not after common abbreviations,
     initials or decimals), at the CJK marks 。！？ with or without a space after them,
-    at blank lines, and at line starts that open a heading, list item or quote.
-    Single line breaks inside a paragraph (wrapped text, PDF lines) do not end a sentence.
+    at blank lines, at line starts that open a heading, list item or quote, and after a title
+    (a paragraph's short first line with no end mark, followed by a line that opens a sentence).
+    Other single line breaks inside a paragraph (wrapped text, PDF lines) do not end a sentence.
     """
     cuts = set()
     for match in _END.finditer(text):
@@ -30,6 +37,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         cuts.add(match.start())
     for match in _LINE_ITEM.finditer(text):  # a heading, list item or quote line ends at its line end
         cuts.add(match.end())
+    for match in _TITLE.finditer(text):
+        words = match.group(1).split()
+        if len(words) <= TITLE_WORDS and words[-1].lower() not in _GOES_ON:
+            cuts.add(match.end(1))
     spans, start = [], 0
     for cut in sorted(cuts) + [len(text)]:
         span = trim(text, start, cut)

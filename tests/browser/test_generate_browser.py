@@ -1,7 +1,7 @@
 """The Generate and Chat tabs in a real browser, on the real offline model."""
 import time
 
-FINISHED = "document.querySelector('#{}-info').innerText.includes('ended by')"
+FINISHED = "document.querySelector('#{}-info').innerText.includes('ended:')"
 
 
 def set_number(page, elem_id: str, value) -> None:

@@ -26,6 +26,15 @@ def test_chinese_and_japanese_sentences_split_without_spaces():
                                "「次の文。」", "最後"]
 
 
+def test_a_title_is_its_own_sentence_but_a_wrapped_line_is_not():
+    article = "Ad sales boost Time Warner profit\nQuarterly profits jumped 76% to $1.13bn. The firm benefited."
+    assert sentences(article) == ["Ad sales boost Time Warner profit", "Quarterly profits jumped 76% to $1.13bn.",
+                                  "The firm benefited."]
+    assert sentences("The model was trained on\nWikipedia and books.") == ["The model was trained on\nWikipedia and books."]
+    long_line = "This first line of a paragraph runs on for many more words than a title has\nWikipedia too."
+    assert len(sentences(long_line)) == 1
+
+
 def test_spans_are_trimmed_offsets_into_the_text():
     text = "  First one.   Second one.\n\nThird\nwrapped line.\n# Heading\n- item a\n- item b  "
     spans = split_sentences(text)
