@@ -9,7 +9,7 @@ from core.grounding import mark_support
 from core.retrieval import qa
 from demos import render, sessions
 from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, token_view,
-                           user_errors, view_updates)
+                           user_errors, view_cleared, view_updates)
 
 TITLE = "Chat"
 SYSTEM = "You are a helpful assistant. Answer briefly."
@@ -113,4 +113,6 @@ def build(session: Session) -> None:
     stop.click(None, cancels=[running])
     # both also stop an answer still streaming, which would otherwise bring the history back
     undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])
-    clear.click(chat_clear, None, [chatbot, message], api_name="chat_clear", cancels=[running])
+    clear.click(chat_clear, None, [chatbot, message], api_name="chat_clear", cancels=[running]
+                ).then(lambda: view_cleared() + ("", None), None, view + [support, support_json],
+                       api_visibility="private", show_progress="hidden")  # the last answer's view goes too

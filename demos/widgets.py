@@ -218,6 +218,11 @@ def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object,
         yield update, redraw
 
 
+def view_cleared() -> tuple:
+    """Values that empty token_view's components (for Clear)."""
+    return ([], "", None, gr.Slider(0, 1, value=0, step=1)) + (None,) * len(STAGES) + ("",)
+
+
 def view_updates(updates):
     """Values for token_view's components after each Update (the heavier ones throttled),
     with the Update itself last."""
@@ -238,17 +243,25 @@ def view_updates(updates):
 def documents_panel(prefix: str, session: Session, api_visibility: str = "public") -> gr.Checkbox:
     """Upload / paste controls; returns the 'include the example corpus' checkbox."""
     with gr.Accordion("Your documents", open=False):
-        files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each",
+        files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each (added as soon as "
+                              f"they are uploaded)",
                         file_count="multiple", elem_id=f"{prefix}-files")
         text = gr.Textbox("", label="…or paste text", lines=3, max_lines=12, max_length=MAX_PASTE,
                           elem_id=f"{prefix}-paste")
-        add = gr.Button("Add to my documents", elem_id=f"{prefix}-add")
+        add = gr.Button("Add the pasted text", elem_id=f"{prefix}-add")
         status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
     examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
                            elem_id=f"{prefix}-use-examples")
     add.click(add_documents, [files, text, examples, session.corpus, session.corpus_key], status,
               api_name=f"{prefix}_add_documents", api_visibility=api_visibility, **group("indexing"))
+    files.upload(add_uploaded, [files, examples, session.corpus, session.corpus_key], [status, files],
+                 api_visibility="private", **group("indexing"))
     return examples
+
+
+def add_uploaded(files, use_examples, state, corpus_key, request: gr.Request, progress=gr.Progress()):
+    """A file dropped into the box is added at once (the box empties, so it is not added twice)."""
+    return add_documents(files, "", use_examples, state, corpus_key, request, progress), None
 
 
 @user_errors

@@ -9,8 +9,7 @@ def test_upload_then_ask_shows_a_highlighted_answer(page, tmp_path):
     junk.write_bytes(bytes(range(256)) * 8)
     page.get_by_role("tab", name="Ask").click()
     page.get_by_text("Your documents").first.click()
-    page.locator("#ask-files input[type=file]").set_input_files([str(doc), str(junk)])
-    page.locator("#ask-add").click()
+    page.locator("#ask-files input[type=file]").set_input_files([str(doc), str(junk)])  # added on upload
     page.wait_for_function("document.querySelector('#ask-status').innerText.includes('Indexed')")
     status = page.locator("#ask-status").inner_text()
     assert "lighthouse.md" in status and "junk.txt: the content is binary" in status
@@ -45,9 +44,8 @@ def test_answers_show_the_span_and_supported_and_unsupported_marks(page, tmp_pat
                    "made of red granite. Ferries crossed the river before it was built.")
     page.get_by_role("tab", name="Ask").click()
     page.get_by_text("Your documents").first.click()
-    page.locator("#ask-files input[type=file]").set_input_files([str(doc)])
     page.locator("#ask-use-examples input").uncheck()
-    page.locator("#ask-add").click()
+    page.locator("#ask-files input[type=file]").set_input_files([str(doc)])
     page.wait_for_function("document.querySelector('#ask-status').innerText.includes('Indexed')")
     page.locator("#ask-question textarea").fill("When was the Vellmar bridge opened?")
     page.locator("#ask-go").click()

@@ -76,6 +76,9 @@ def test_chat_answers_and_undo_and_clear_work(page):
     page.wait_for_function(FINISHED.format("chat"), timeout=180_000)
     page.locator("#chat-clear").click()
     page.wait_for_function("!document.querySelector('#chat-bot').innerText.includes('capital')")
+    # the last answer's tokens and summary go with it
+    page.wait_for_function("!document.querySelector('#chat-info').innerText.includes('ended:')")
+    assert page.locator("#chat-tokens .textfield .token").count() == 0
 
 
 def test_stop_ends_generation_and_the_next_run_starts(page):
