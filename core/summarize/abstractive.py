@@ -27,7 +27,7 @@ from core.generation.beam import beam_search
 from core.generation.decode import end_ids
 from core.generation.prompts import fit_chat
 from core.grounding import Sources
-from core.runtime import loader
+from core.runtime import loader, registry
 from core.summarize.chunking import most_central, pack, units
 from core.summarize.extractive import extract, join_sentences
 from core.summarize.faithful import CopyConstraint, keep_supported
@@ -221,8 +221,8 @@ def summarize_stream(text: str, *, max_new_tokens: int = 128, num_beams: int = 1
     try:
         model = summarizer(model_id)
     except ModelUnavailable as err:
-        if model_id:  # the model the person chose is not there: say so rather than answer otherwise
-            raise
+        if model_id and model_id not in {c.id for c in registry.candidates("summarization")}:
+            raise  # a model the person named that is no candidate: say so rather than answer otherwise
         yield extractive_instead(text, notes + [NO_MODEL.format(why=str(err).splitlines()[0])])
         return
     sources = Sources(text)
