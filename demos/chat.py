@@ -34,7 +34,7 @@ def chat_send(message: str, history: list[dict] | None = None, system: str = SYS
         top_p: sample only from the most likely tokens whose probabilities add up to p (0.01-1; 1 = off).
         repetition_penalty: above 1 discourages repeating tokens (1-2).
         stop: stop strings, one per line (at most 1,000 characters).
-        seed: a whole number for reproducible sampling; leave it out for a random one.
+        seed: a whole number (1 or more) for reproducible sampling; 0 or left out for a random one.
         use_documents: answer from my documents: the passages of this session's documents (or of the private corpus named by corpus_key, and the example articles if included on the Ask tab) closest to the message are given to the model, and its answer is marked against them.
         corpus_key: the key add_documents gave for your private corpus (with use_documents).
     Returns:

@@ -35,7 +35,7 @@ def generate_stream(prompt: str, model: str | None = None, max_new_tokens: int =
         top_p: sample only from the most likely tokens whose probabilities add up to p (0.01-1; 1 = off).
         repetition_penalty: above 1 discourages repeating tokens already in the text (1-2).
         stop: stop strings, one per line (at most 1,000 characters); the text ends before the first found.
-        seed: a whole number for reproducible sampling; leave it out for a random one (the run reports it).
+        seed: a whole number (1 or more) for reproducible sampling; 0 or left out for a random one (the run reports it).
     Returns:
         the tokens coloured by probability; a summary line (model, device, tokens/s, time to first token); the run as JSON: text, stats, and for each step the top candidates as the model gives them, after temperature, and after top-k/top-p, with the token drawn.
     """

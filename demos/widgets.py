@@ -157,14 +157,15 @@ def settings_controls(prefix: str, max_new_tokens: int = 64,
                         label="Repetition penalty (1 = off)", elem_id=f"{prefix}-penalty")
     stop = gr.Textbox("", label="Stop strings, one per line", lines=2, max_lines=8, max_length=1000,
                       elem_id=f"{prefix}-stop-strings")
-    seed = gr.Number(value=None, precision=0, minimum=0, maximum=SEED_RANGE - 1,
-                     label="Seed (blank = random; the run reports it)", elem_id=f"{prefix}-seed")
+    # gradio's number box shows (and sends) 0 for "no value": 0 means a random seed here
+    seed = gr.Number(value=0, precision=0, minimum=0, maximum=SEED_RANGE - 1,
+                     label="Seed (0 = random, a new one each run; the run reports it)", elem_id=f"{prefix}-seed")
     return [model, length, temp, top_k, top_p, penalty, stop, seed]
 
 
 def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed) -> dict:
     return dict(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
-                repetition_penalty=repetition_penalty, seed=seed,
+                repetition_penalty=repetition_penalty, seed=seed or None,  # 0: random (see the seed box)
                 stop=[s for s in (stop or "").splitlines() if s])
 
 

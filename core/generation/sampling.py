@@ -98,7 +98,7 @@ def _stop_strings(stop, notices: list[str]) -> tuple[str, ...]:
 
 def _seed(seed) -> int:
     if seed is None or seed == "":
-        return random.randrange(SEED_RANGE)
+        return random.randrange(1, SEED_RANGE)  # never 0: the page's seed box reads 0 as "random"
     try:
         return int(float(seed)) % SEED_RANGE
     except (TypeError, ValueError, OverflowError):

@@ -99,3 +99,19 @@ def test_stop_ends_generation_and_the_next_run_starts(page):
     page.locator("#generate-run").click()
     page.wait_for_function(FINISHED.format("generate"), timeout=120_000)
     assert "4 tokens" in page.locator("#generate-info").inner_text()
+
+
+def test_the_seed_box_starts_random_and_each_run_draws_a_new_seed(page):
+    import re
+    page.get_by_role("tab", name="Generate").click()
+    assert page.locator("#generate-seed input[type=number]").input_value() == "0"  # 0 = random, as labelled
+    set_number(page, "generate-max-tokens", 3)
+    page.locator("#generate-prompt textarea").fill("The weather today is")
+    seeds = []
+    for _ in range(2):
+        page.locator("#generate-run").click()
+        page.wait_for_function(FINISHED.format("generate") + " && !document.querySelector('#generate-info')"
+                               f".innerText.includes('seed {seeds[-1] if seeds else -1} ')", timeout=120_000)
+        seeds.append(int(re.search(r"seed (\d+)", page.locator("#generate-info").inner_text()).group(1)))
+    assert seeds[0] != seeds[1]
+    assert page.locator("#generate-seed input[type=number]").input_value() == "0"  # still random next time
