@@ -46,7 +46,7 @@ def build_app() -> gr.Blocks:
 
 
 def launch_kwargs() -> dict:
-    css = "\n".join(getattr(m, "CSS", "") for m in tab_modules())
+    css = "\n".join([header.CSS] + [getattr(m, "CSS", "") for m in tab_modules()])
     # show_error=False: the messages people see are gr.Error (UserError); nothing else leaks
     return {"css": css, "show_error": False, "max_file_size": MAX_UPLOAD}
 

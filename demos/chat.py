@@ -12,6 +12,9 @@ from demos.widgets import (Session, chat_history, group, settings_controls, sett
                            user_errors, view_cleared, view_updates)
 
 TITLE = "Chat"
+CSS = """
+@media (max-width: 640px) { #chat-bot { height: 240px !important; max-height: 240px !important; } }
+"""
 SYSTEM = "You are a helpful assistant. Answer briefly."
 
 

@@ -6,6 +6,12 @@ from core.runtime import loader
 from core.runtime.device import placement
 from core.runtime.registry import TASKS
 
+CSS = """
+@media (max-width: 640px) {  /* phones: the banner is one line; the accordion below has the rest */
+  #llmlab-header p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+}
+"""
+
 
 def summary_markdown() -> str:
     models = " · ".join(f"{TASKS[r['task']].label}: **{r['model'].split(' · ')[0]}**"

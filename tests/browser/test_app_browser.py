@@ -23,3 +23,20 @@ def test_banner_reports_loaded_models_after_warm_up(page):
     expect(page.locator("#llmlab-models")).to_contain_text("135M params", timeout=30_000)
     details = page.locator("#llmlab-models").inner_text()
     assert "bundled" in details and "float32" in details
+
+
+def test_at_phone_width_the_banner_is_one_line_and_the_main_actions_are_in_view(browser, app_url):
+    context = browser.new_context(viewport={"width": 400, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        expect(page.locator("#llmlab-header")).to_contain_text("Device", timeout=30_000)
+        line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#llmlab-header p')).lineHeight)")
+        assert page.locator("#llmlab-header p").bounding_box()["height"] < 1.6 * line
+        assert not page.locator("#generate-chart-model").is_visible()  # charts come with the first run
+        for tab, action in (("Generate", "#generate-run"), ("Chat", "#chat-send"), ("Ask", "#ask-go")):
+            page.get_by_role("tab", name=tab).click()
+            box = page.locator(action).bounding_box()
+            assert box and box["y"] + box["height"] <= 800, (tab, box)
+    finally:
+        context.close()
