@@ -185,7 +185,7 @@ def token_view(prefix: str):
                                  title=render.STAGE_TITLES[stage], x_title="", y_title="probability",
                                  x_label_angle=-45,
                                  color_map={"drawn": "#d62728", "other": "#1f77b4"}, height=260,
-                                 label=render.STAGE_TITLES[stage], show_label=False, visible=False,
+                                 label=render.STAGE_TITLES[stage], show_label=False,
                                  elem_id=f"{prefix}-chart-{stage}", elem_classes="step-chart")
                       for stage in STAGES]
     with gr.Accordion("The run as JSON (every step's candidates)", open=False):
@@ -221,8 +221,7 @@ def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object,
 
 def view_cleared() -> tuple:
     """Values that empty token_view's components (for Clear)."""
-    return (([], "", None, gr.Slider(0, 1, value=0, step=1))
-            + tuple(gr.BarPlot(None, visible=False) for _ in STAGES) + ("",))
+    return ([], "", None, gr.Slider(0, 1, value=0, step=1)) + (None,) * len(STAGES) + ("",)
 
 
 def view_updates(updates):
@@ -237,8 +236,7 @@ def view_updates(updates):
         last = max(len(run["steps"]) - 1, 0)
         frames, caption = render.step_frames(run, last)
         slider = gr.Slider(0, max(last, 1), value=last, step=1)
-        charts = (gr.BarPlot(frame, visible=True) for frame in frames)  # hidden until there is a run
-        yield (spans, info, run, slider, *charts, caption, update)
+        yield (spans, info, run, slider, *frames, caption, update)
 
 
 # --- the documents panel (Ask and Search share one session corpus) ---------------------------

@@ -33,7 +33,6 @@ def test_at_phone_width_the_banner_is_one_line_and_the_main_actions_are_in_view(
         expect(page.locator("#llmlab-header")).to_contain_text("Device", timeout=30_000)
         line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#llmlab-header p')).lineHeight)")
         assert page.locator("#llmlab-header p").bounding_box()["height"] < 1.6 * line
-        assert not page.locator("#generate-chart-model").is_visible()  # charts come with the first run
         for tab, action in (("Generate", "#generate-run"), ("Chat", "#chat-send"), ("Ask", "#ask-go")):
             page.get_by_role("tab", name=tab).click()
             box = page.locator(action).bounding_box()
