@@ -64,10 +64,13 @@ def _elide(gap: str, total: int, keep: int = 300) -> str:
 
 
 def join_sentences(sentences: list[str]) -> str:
-    """Sentences as one paragraph; no space after a CJK full stop."""
+    """Sentences as one paragraph; no space after a CJK full stop, a line break after a title (a
+    sentence without an end mark), so that it is not read as the start of the next sentence."""
     out = ""
     for s in sentences:
-        out += ("" if not out or re.search(r"[。！？」』）]$", out) else " ") + s
+        if out:
+            out += "" if re.search(r"[。！？」』）]$", out) else " " if re.search(r"[.!?…\"'”’)\]]$", out) else "\n"
+        out += s
     return out
 
 
