@@ -95,6 +95,7 @@ def test_stop_ends_generation_and_the_next_run_starts(page):
     assert tokens.count() == stopped < 1000  # nothing more arrives after Stop
 
     set_number(page, "generate-max-tokens", 4)
+    set_number(page, "generate-temperature", 0)  # greedy: " Paris" and on, never ended early by chance
     page.locator("#generate-prompt textarea").fill("The capital of France is")
     page.locator("#generate-run").click()
     page.wait_for_function(FINISHED.format("generate"), timeout=120_000)
