@@ -74,3 +74,32 @@ def page(browser, app_url):
     page.wait_for_selector("#llmlab-header p")
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def remote_app_url(llama_server):
+    """The whole app in its own process, generating only through the remote engine: the real
+    OpenAI-compatible server of the `llama_server` fixture (LLMLAB_ENGINE=remote)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    port = free_port()
+    env = {**os.environ, "LLMLAB_ENGINE": "remote", "LLMLAB_ENGINE_URL": llama_server}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--no-warm-up"], cwd=root,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 240
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the app with the remote engine did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)

@@ -1,6 +1,9 @@
 """Step-level batching in the llama.cpp engine: concurrent requests are decoded together, and a
-request decoded in a batch gives what it gives alone: the same tokens, and where float rounding of
-a differently shaped batch flips a near tie, the same distribution at that step (to 1e-3)."""
+request decoded in a batch gives what it gives alone: the same tokens, and where rounding in a
+differently shaped batch flips a near tie, the same distribution at that step. With 8-bit weights
+(the default) activations are quantized to 8 bits too, which turns float rounding noise of ~1e-6
+into steps of up to 1/127 of a block: there the distributions agree to 0.05 (measured up to 0.031),
+with float16 weights to 1e-3."""
 import gc
 import threading
 import time
@@ -21,15 +24,24 @@ def engine():
     return engine_named("llama.cpp")
 
 
+@pytest.fixture(scope="module")
+def tolerance(engine) -> float:
+    return 1e-3 if engine.pad else 0.05  # engine.pad: float weights
+
+
 def request(engine, message: str, tokens: int = 24, **settings) -> list:
     ids = generation.fit_chat(engine.tokenizer, [{"role": "user", "content": message}], 4000)[0]
     checked, notices = Settings.checked(max_new_tokens=tokens, **settings)
     return generation.last(generation.decode(as_loaded(engine), ids, checked, notices, top_n=10)).steps
 
 
-def same(batched: list[list], alone: list[list]) -> bool:
-    """Each stream's tokens equal alone and batched; or, at the first token that differs, the model's
-    top-10 probabilities agree to 1e-3 (rounding noise, not another cache or position)."""
+NEAR_TIE = 0.1   # the top two probabilities at a flipped token differ by less
+
+
+def same(batched: list[list], alone: list[list], tolerance: float) -> bool:
+    """Each stream's tokens equal alone and batched; or, at the first token that differs, the top two
+    were nearly tied and the model's top-10 probabilities agree to `tolerance` (rounding noise, not
+    another cache or position)."""
     assert len(batched) == len(alone)
     for mine, reference in zip(batched, alone):
         ours, theirs = [s.token_id for s in mine], [s.token_id for s in reference]
@@ -40,7 +52,9 @@ def same(batched: list[list], alone: list[list]) -> bool:
         got = {c.token_id: c.prob for c in mine[i].stages["model"]}
         want = {c.token_id: c.prob for c in reference[i].stages["model"]}
         gaps = [abs(got[t] - p) for t, p in want.items() if t in got]
-        assert len(gaps) >= 8 and max(gaps) < 1e-3, f"token {i} differs and so does its distribution: {gaps}"
+        best, second = sorted(want.values(), reverse=True)[:2]
+        assert best - second < NEAR_TIE, f"token {i} differs where the model was sure: {best} vs {second}"
+        assert len(gaps) >= 8 and max(gaps) < tolerance, f"token {i} differs and so does its distribution: {gaps}"
     return True
 
 
@@ -58,29 +72,29 @@ def together(engine, jobs: list[tuple], stagger_s: float = 0.0) -> list[list]:
     return results
 
 
-def test_concurrent_requests_share_steps_and_equal_the_same_requests_alone(engine):
+def test_concurrent_requests_share_steps_and_equal_the_same_requests_alone(engine, tolerance):
     jobs = [((m,), dict(temperature=0)) for m in MESSAGES[:6]] + \
            [((m,), dict(temperature=0.9, top_k=40, seed=s)) for s, m in enumerate(MESSAGES[6:8])]
     alone = [request(engine, *a, **k) for a, k in jobs]
     before = dict(engine.stats)
     batched = together(engine, jobs)
-    assert same(batched, alone)
+    assert same(batched, alone, tolerance)
     steps = engine.stats["steps"] - before["steps"]
     tokens = engine.stats["tokens"] - before["tokens"]
     assert engine.stats["batched"] > before["batched"]
     assert tokens / steps > 3, f"{tokens} tokens in {steps} steps: the requests were not decoded together"
 
 
-def test_requests_that_join_late_and_a_long_prompt_do_not_change_anyones_tokens(engine):
+def test_requests_that_join_late_and_a_long_prompt_do_not_change_anyones_tokens(engine, tolerance):
     jobs = [((m,), dict(temperature=0)) for m in MESSAGES[:4]] + [((LONG, 16), dict(temperature=0))]
     alone = [request(engine, *a, **k) for a, k in jobs]
-    assert same(together(engine, jobs, stagger_s=0.15), alone)
+    assert same(together(engine, jobs, stagger_s=0.15), alone, tolerance)
 
 
-def test_more_requests_than_slots_wait_for_one_and_all_finish(engine):
+def test_more_requests_than_slots_wait_for_one_and_all_finish(engine, tolerance):
     jobs = [((m, 8), dict(temperature=0)) for m in MESSAGES[:SLOTS + 2]]
     alone = [request(engine, *a, **k) for a, k in jobs]
-    assert same(together(engine, jobs), alone)
+    assert same(together(engine, jobs), alone, tolerance)
     deadline = time.monotonic() + 10  # the engine's loop takes back a finished stream's slot
     while len(engine._free) < SLOTS and time.monotonic() < deadline:
         time.sleep(0.05)

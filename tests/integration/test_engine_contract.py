@@ -90,18 +90,58 @@ def test_the_cache_is_reset_between_requests(engine):
         assert torch.allclose(again.logits, clean.logits, atol=1e-3)
 
 
+NEAR_TIE = 0.05      # the reference's top two probabilities at a flipped token differ by less
+SAME_MODEL = 0.06    # ... and the two engines' probabilities of its top 10 agree this closely
+
+
+def greedy_steps(engine, message: str, tokens: int = 64) -> list:
+    checked, notices = Settings.checked(max_new_tokens=tokens, temperature=0)
+    return generation.last(generation.decode(as_loaded(engine), chat_ids(engine, message), checked, notices,
+                                             top_n=10)).steps
+
+
 @pytest.mark.parametrize("name", ["llama.cpp", "remote"])
-def test_greedy_tokens_are_the_transformers_engines(engines, name):
-    """Both run the bundled weights as float16 (transformers: float32). Measured here: 7 of 8
-    prompts identical over 64 tokens, the 8th from token 56; the bound is the first 32."""
+def test_greedy_tokens_are_the_transformers_engines_until_a_near_tie(engines, name):
+    """llama.cpp runs the bundled weights requantized to 8 bits, with 8-bit activations (the test
+    server: float16; transformers: float32). Greedy tokens are the reference's until two candidates
+    are nearly tied; there, the two distributions still agree. Measured here over 64 tokens with
+    8-bit weights: 2 of these 4 prompts identical, the others part at top-two gaps of 0.01-0.03."""
     reference, fast = engines("transformers"), engines(name)
-    diverged = []
     for message in PROMPTS:
-        expected, got = greedy_ids(reference, message), greedy_ids(fast, message)
-        first = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b), None)
-        assert first is None or first >= 32, (message, first)
-        diverged.append(first)
-    assert diverged.count(None) >= len(PROMPTS) - 1, diverged
+        expected, got = greedy_steps(reference, message), greedy_steps(fast, message)
+        first = next((i for i, (a, b) in enumerate(zip(expected, got)) if a.token_id != b.token_id), None)
+        if first is None:
+            continue
+        want = {c.token_id: c.prob for c in expected[first].stages["model"]}
+        have = {c.token_id: c.prob for c in got[first].stages["model"]}
+        best, second = sorted(want.values(), reverse=True)[:2]
+        assert best - second < NEAR_TIE, (message, first, best, second)
+        assert max(abs(p - have[t]) for t, p in want.items() if t in have) < SAME_MODEL, (message, first)
+
+
+def test_with_float16_weights_llama_cpp_keeps_the_transformers_greedy_tokens(monkeypatch):
+    """LLMLAB_LLAMA_WEIGHTS=f16, the exact mode: 7 of 8 prompts identical over 64 tokens, the 8th
+    from token 56 (measured here); the bound is the first 32."""
+    from core.generation.engines.llamacpp import LlamaCppEngine
+    from core.runtime import registry
+    from core.runtime.device import placement
+    from tests.fixtures.engines import BUNDLED, require_llama
+    require_llama()
+    monkeypatch.setenv("LLMLAB_LLAMA_WEIGHTS", "f16")
+    reference = engine_named("transformers")
+    exact = LlamaCppEngine.load(registry.bundled_path(BUNDLED), placement(), tokenizer=reference.tokenizer,
+                                reference=reference.model)
+    try:
+        assert exact.weights == "F16"
+        diverged = []
+        for message in PROMPTS:
+            expected, got = greedy_ids(reference, message), greedy_ids(exact, message)
+            first = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b), None)
+            assert first is None or first >= 32, (message, first)
+            diverged.append(first)
+        assert diverged.count(None) >= len(PROMPTS) - 1, diverged
+    finally:
+        exact.close()
 
 
 def test_fork_continues_like_a_fresh_sequence(engine):
@@ -130,7 +170,8 @@ def test_scores_agree_with_the_transformers_engine(engines, engine):
     logprobs, ranks = engine.score(ids, 4)  # in chunks smaller than the text
     expected, _ = engines("transformers").score(ids)
     assert len(logprobs) == len(ranks) == len(ids) - 1 and all(r >= 1 for r in ranks)
-    assert max(abs(a - b) for a, b in zip(logprobs, expected)) < 0.05
+    # 8-bit weights and activations (llama.cpp) against float32: measured up to 0.16 nats a token
+    assert max(abs(a - b) for a, b in zip(logprobs, expected)) < (0.05 if engine.name == "transformers" else 0.3)
 
 
 def test_a_constraint_changes_the_draw_or_is_refused(engine):

@@ -73,7 +73,9 @@ def build(where: str, place):
             engine.notes.append(f"llama.cpp could not load it ({type(err).__name__}: {str(err)[:200]}); "
                                 f"transformers serves it.")
             return engine
-    return TransformersEngine.load(where, place)
+    engine = TransformersEngine.load(where, place)
+    engine.stand_in = wanted == "auto" and gguf  # llama.cpp takes over once it is built
+    return engine
 
 
 # --- the engine of a loaded model, upgraded once llama.cpp is there --------------------
@@ -94,7 +96,7 @@ def current(loaded):
                 loaded.engine = TransformersEngine(loaded.model, loaded.tokenizer, loaded.placement,
                                                    loaded.source)
         return loaded.engine
-    if engine.name == "transformers" and engine.gguf and kind() == "auto" and _newly_installed():
+    if getattr(engine, "stand_in", False) and _newly_installed():
         with _lock:
             if loaded.engine is engine:
                 loaded.engine = _upgrade(engine, loaded.placement)

@@ -23,6 +23,7 @@ class TransformersEngine(Engine):
     def __init__(self, model, tokenizer, placement, source: str = "", gguf: Path | None = None):
         self.model, self.tokenizer, self.placement, self.source = model, tokenizer, placement, source
         self.gguf = gguf  # the GGUF file the weights were converted from, if any
+        self.stand_in = False  # serving a GGUF only until llama.cpp is built (engines.current upgrades it)
         self.device = placement.device if placement else "cpu"
         self.notes: list[str] = []
         config = getattr(model, "config", None)

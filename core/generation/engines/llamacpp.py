@@ -9,13 +9,14 @@ handed to the thread that asked; that thread draws the token (core.generation.sa
 asks for the next step. Before each decode the engine waits briefly (at most half the last
 step's time) for the other running sequences' next tokens, so that they share the pass.
 
-Weights: a small model (< 1B parameters) in a GGUF quantized below 16 bits (the bundled Q4_1)
-is written out once as float16 (the same de-quantized weights the transformers engine uses, in
-half precision; cached). llama.cpp computes quantized weights against 8-bit-quantized
-activations, which flips near-tied tokens (on "What is the capital of France?" from the first
-token); float16 weights keep the greedy output the transformers reference's at about the same
-speed on this CPU (bench/engine.py). LLMLAB_LLAMA_WEIGHTS=f16|f32|q8_0|gguf overrides (gguf:
-as shipped).
+Weights: a small model (< 1B parameters) in a GGUF quantized below 8 bits (the bundled Q4_1) is
+requantized once to Q8_0 (cached; 0.5 s). On this memory-bound CPU Q8_0 decodes about as fast as
+Q4_1 and twice as fast as float16, and reads a prompt twice as fast as Q4_1 (bench/engine.py).
+llama.cpp multiplies 8-bit weights by 8-bit-quantized activations, so its greedy tokens can part
+from the transformers reference (the same weights de-quantized to float32) where two candidates
+are nearly tied; bench/engine.py reports where. A request's logits are the same alone and in any
+batch. LLMLAB_LLAMA_WEIGHTS=f16 (or f32) runs float weights instead: slower, with greedy output
+that stays the reference's; gguf runs the file as shipped; q8_0 forces the requantization.
 
 Token ids come from the project's tokenizer; llama.cpp's own tokenizer is never used.
 """
@@ -40,21 +41,23 @@ from core.runtime import registry
 log = logging.getLogger(__name__)
 
 SLOTS = 8            # sequences decoded together (and the app's concurrent generation requests)
-CELLS = 8192         # KV cells shared by all sequences (float32: 46 KB each for SmolLM2-135M)
+CELLS = 7936         # KV cells shared by all sequences (float32: 46 KB each for SmolLM2-135M);
+                     # + the pad's cell, llama.cpp rounds the context up to 8192
 BATCH = 512          # tokens per llama_decode
 CHUNK_BUSY = 128     # prompt tokens per step while other sequences decode (keeps their steps short)
 SCORE_ROWS = 128     # logits rows per step when scoring a text
 KV_UNIFIED = True
-# A step of one token is padded to two (the second in a scratch sequence, dropped after). ggml
-# multiplies a single token's activations by float16 weights after rounding them to float16,
-# but two or more at full float32 precision (llamafile's sgemm). Padding keeps every step on the
-# float32 path: a stream's logits then differ alone and in a batch by ~3e-5, not ~3e-2 (enough
-# to change sampled tokens), and sit closer to the transformers reference.
-PAD = True
+# With float16/float32 weights, a step of one token is padded to two (the second in a scratch
+# sequence, dropped after). ggml multiplies a single token's activations by float16 weights after
+# rounding them to float16, but two or more at full float32 precision (llamafile's sgemm). Padding
+# keeps every step on the float32 path: a stream's logits then differ alone and in a batch by
+# ~3e-5, not ~3e-2. Quantized weights always take 8-bit activations, so there padding would only
+# double the work of a step.
+FLOAT_FTYPES = (0, 1, 32)  # llama_ftype: f32, f16, bf16
 GGML_TYPE_F32 = 0
 WEIGHTS_VAR = "LLMLAB_LLAMA_WEIGHTS"
 FTYPES = {"f32": 0, "f16": 1, "q8_0": 7}  # llama_ftype values
-SMALL = 1_000_000_000  # parameters: below this, float16 weights cost little
+SMALL = 1_000_000_000  # parameters: below this, 8-bit weights cost little memory
 
 _library = None
 
@@ -138,6 +141,7 @@ class LlamaCppEngine(Engine):
         description = ctypes.create_string_buffer(128)
         L.llama_model_desc(self._model, description, 128)
         self.weights = description.value.decode(errors="replace").split()[-1]
+        self.pad = L.llama_model_ftype(self._model) in FLOAT_FTYPES  # see FLOAT_FTYPES
         self.capabilities = Capabilities(
             full_logits=True, draws_tokens=False, constraints=True, batching=True, fork=True, scoring=True,
             attention=False, max_sequences=slots,
@@ -327,8 +331,8 @@ class LlamaCppEngine(Engine):
         if n == 0:
             return reading + forks
         started = time.perf_counter()
-        padded = n == 1 and PAD
-        if padded:  # see PAD
+        padded = n == 1 and self.pad
+        if padded:  # see FLOAT_FTYPES
             self._put(n, 0, self._pad, False)
             n += 1
         self._batch.n_tokens = n
@@ -378,10 +382,10 @@ class LlamaCppEngine(Engine):
             job.scores[1].extend(ranks)
 
 
-def weights_file(path: Path, name: str, threads: int) -> Path:
-    """The GGUF llama.cpp runs: `path` as shipped, or its weights written once as float16 (see
-    the module docstring)."""
-    wanted = os.environ.get(WEIGHTS_VAR, "").strip().lower()
+def weights_file(path: Path, name: str, threads: int, wanted: str | None = None) -> Path:
+    """The GGUF llama.cpp runs: `path` as shipped, or its weights written once in another type
+    (`wanted`, else LLMLAB_LLAMA_WEIGHTS, else by the module docstring's rule)."""
+    wanted = (wanted or os.environ.get(WEIGHTS_VAR, "")).strip().lower()
     if wanted not in ("", "gguf", *FTYPES):
         raise ValueError(f"{WEIGHTS_VAR}={wanted!r} is not one of gguf, {', '.join(FTYPES)}.")
     if not wanted:
@@ -389,11 +393,11 @@ def weights_file(path: Path, name: str, threads: int) -> Path:
         model = L.llama_model_load_from_file(str(path).encode(), L.llama_model_default_params())
         try:  # memory-mapped: ~0.1 s
             small = 0 < L.llama_model_n_params(model) < SMALL if model else False
-            quantized = model and L.llama_model_ftype(model) not in (*FTYPES.values(), 32)  # 32: bf16
+            below_8_bits = model and L.llama_model_ftype(model) not in (*FTYPES.values(), *FLOAT_FTYPES)
         finally:
             if model:
                 L.llama_model_free(model)
-        wanted = "f16" if small and quantized else "gguf"
+        wanted = "q8_0" if small and below_8_bits else "gguf"
     if wanted == "gguf":
         return path
     folder = conversion.cached_file(path, f"{name}.{wanted}", lambda source, target: _requantize(
