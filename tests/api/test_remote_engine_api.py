@@ -55,10 +55,10 @@ def test_a_fixed_seed_gives_the_same_sample_twice_from_the_server(client, server
 
 
 def test_chat_through_the_server_continues_the_history_with_undo(client, server):
-    first, box, *_ = send(client, server, "What is the capital of France?")
+    first, box, *_ = send(client, server, "Which city is the capital of France?")
     assert [m["role"] for m in first] == ["user", "assistant"] and box == ""
     assert "Paris" in content(first[1])
-    second = send(client, server, "And what is the capital of Italy?", history=first)[0]
+    second = send(client, server, "And which city is the capital of Japan?", history=first)[0]
     assert [content(m) for m in second[:2]] == [content(m) for m in first]
     assert len(second) == 4 and content(second[3]).strip()
     shown, restored = client.predict(second, api_name="/chat_undo")

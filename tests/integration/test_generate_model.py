@@ -8,7 +8,9 @@ from core import generation
 from core.generation import GenerationError, chat, chat_stream, complete, last, scoring, stream
 from core.runtime import loader
 
-QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+# ("What is the capital of France?" sits on a near tie for this 135M model: float16 weights answer Paris,
+# 8-bit ones start "L'Étoile...". Perplexity on real text differs by 0.3%; see the README's engine section.)
+QUESTION = [{"role": "user", "content": "Which city is the capital of France?"}]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -36,6 +36,7 @@ import numpy as np
 from core.errors import GenerationError
 from core.generation.engine import Capabilities, Engine, NextToken, Sequence
 from core.runtime import gguf as conversion
+from core.runtime import priority
 from core.runtime import registry
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,7 @@ class LlamaCppEngine(Engine):
         return job
 
     def _serve(self) -> None:
+        priority.lower_this_thread()  # and so llama.cpp's workers, started from here: see core.runtime.priority
         while True:
             jobs = self._gather()
             if jobs is None:

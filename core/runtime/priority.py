@@ -1,0 +1,87 @@
+"""Long work gives way to short requests: it runs in threads of lower CPU priority.
+
+On a 2-core machine one generation, an extractive summary of a long text or an indexing job can
+keep both cores busy; a search or a sentiment score that arrives meanwhile should not wait behind
+them. Linux gives every thread its own nice value, and the threads it starts inherit it (the
+OpenMP workers of torch and of llama.cpp are started by the thread that first computes), so the
+work of a nice thread and of its helpers yields the CPU to the server's other threads, and takes
+all of it when nothing else runs. Where threads have no nice value of their own this changes
+nothing.
+"""
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+import os
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+NICE = 10          # CFS weight 110 against 1024 for nice 0: ~10% of a contended core
+WORKERS = 32       # long requests running at once, across all groups (each group has its own limit)
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def lower_this_thread(nice: int = NICE) -> bool:
+    """Lower the calling thread's CPU priority (Linux: per thread). True when it took effect."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="long-work", initializer=lower_this_thread)
+        return _pool
+
+
+def low_priority(fn):
+    """`fn` (a function or a generator function) run in a low-priority thread; the caller waits for
+    its result, or receives its items as they come. Context variables go along (gradio's progress
+    and request context live there); closing the returned generator closes `fn`'s."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(*args, **kwargs):
+            items, stop = queue.Queue(), threading.Event()
+            context = contextvars.copy_context()
+            _executor().submit(context.run, _pump, fn, args, kwargs, items, stop)
+            try:
+                while True:
+                    kind, value = items.get()
+                    if kind == "item":
+                        yield value
+                    elif kind == "error":
+                        raise value
+                    else:
+                        return
+            finally:
+                stop.set()
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        context = contextvars.copy_context()
+        return _executor().submit(context.run, fn, *args, **kwargs).result()
+    return call
+
+
+def _pump(fn, args, kwargs, items: queue.Queue, stop: threading.Event) -> None:
+    """Run the generator, handing its items over until it ends or the consumer stops listening."""
+    generator = fn(*args, **kwargs)
+    try:
+        for item in generator:
+            items.put(("item", item))
+            if stop.is_set():
+                break
+        items.put(("end", None))
+    except BaseException as err:  # handed to the consumer, which raises it in its own thread
+        items.put(("error", err))
+    finally:
+        generator.close()
