@@ -3,7 +3,9 @@ model, never written by it.
 
   1. sentences  every sentence of the passages read, ranked by cosine to the question (the
                 embedding model) plus the share of the question's content words it holds
-  2. candidates answer-type-aware spans of the best EVIDENCE sentences (core.retrieval.candidates)
+  2. candidates answer-type-aware spans of the EVIDENCE best sentences that hold any
+                (core.retrieval.candidates): a sentence with no span of the kind asked for is
+                passed over, so it takes no place from one further down that has
   3. scoring    log P(candidate + end of answer | the sentences and the question) for all
                 candidates in two forward passes of the chat model sharing the prompt's KV cache
                 (core.generation.continuations)
@@ -29,12 +31,13 @@ from core.generation.prompts import render_chat
 from core.grounding.items import stem, tokens
 from core.retrieval.candidates import Question, analyse, candidates
 from core.retrieval.embedding import embed
+from core.retrieval.features import span_features
 from core.retrieval.search import Hit
 from core.runtime import loader
 from core.text.sentences import split_sentences
 
 CALIBRATION = Path(__file__).parent / "data" / "reader.json"
-EVIDENCE = 6                 # sentences whose spans are candidates
+EVIDENCE = 6                 # sentences (that hold candidates) whose spans are candidates
 LEXICAL_WEIGHT = 1.0         # sentence score = cosine + this * share of question words it holds
 MAX_CANDIDATES = 64
 RUNNERS_UP = 4
@@ -63,7 +66,7 @@ class Span:
     start: int               # offsets into hits[hit].chunk.text
     end: int
     kind: str
-    sentence: int            # rank of its sentence among the evidence sentences, from 0
+    sentence: int            # rank of its sentence among all the sentences read, from 0
     features: dict = field(default_factory=dict)
     score: float = 0.0       # the ranker's
     prob: float = 0.0        # softmax of the ranker's scores over the candidates
@@ -118,14 +121,18 @@ def _overlap(text: str, question: Question) -> float:
 
 
 def spans_of(question: Question, sentences: list[Sentence]) -> list[Span]:
-    spans, seen = [], set()
-    for rank, sentence in enumerate(sentences[:EVIDENCE]):
+    spans, seen, evidence = [], set(), 0
+    for rank, sentence in enumerate(sentences):
+        if evidence == EVIDENCE:
+            break
+        before = len(spans)
         for c in candidates(question, sentence.text):
             if c.text.lower() in seen:
                 continue
             seen.add(c.text.lower())
             spans.append(Span(c.text, sentence.hit, sentence.start + c.start, sentence.start + c.end,
                               c.kind, rank))
+        evidence += len(spans) > before
     return spans[:MAX_CANDIDATES]
 
 
@@ -146,11 +153,16 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
     except ModelUnavailable:
         reading.lm, generation = False, None
     if reading.spans and generation is not None:
-        lm_features(generation, question_text, sentences[:EVIDENCE], reading.spans)
+        lm_features(generation, question_text, evidence(reading), reading.spans)
         for span in reading.spans:
             span.features.update(span_features(span, sentences, question))
     reading.seconds = time.perf_counter() - started
     return reading
+
+
+def evidence(reading: Reading) -> list[Sentence]:
+    """The sentences that hold the candidates, best first."""
+    return [reading.sentences[i] for i in sorted({s.sentence for s in reading.spans})]
 
 
 def decide(reading: Reading, cal: dict) -> Reading:
@@ -179,21 +191,6 @@ def lm_features(generation, question: str, evidence: list[Sentence], spans: list
 def _end_token(tokenizer) -> int:
     found = tokenizer.convert_tokens_to_ids("<|im_end|>")
     return found if isinstance(found, int) and found != tokenizer.unk_token_id else tokenizer.eos_token_id
-
-
-def span_features(span: Span, sentences: list[Sentence], question: Question) -> dict:
-    sentence = sentences[span.sentence]
-    return {"sentence_rank": span.sentence, "cosine": sentence.cosine, "lexical": sentence.lexical,
-            "words": len(span.text.split()), "near": _nearness(span, sentence, question)}
-
-
-def _nearness(span: Span, sentence: Sentence, question: Question) -> float:
-    """1 / (1 + words between the span and the closest question word in its sentence)."""
-    words = [(stem(w), sentence.start + s) for w, s, _ in tokens(sentence.text) if w[0].isalpha()]
-    inside = [k for k, (_, s) in enumerate(words) if span.start <= s < span.end] or \
-        [next((k for k, (_, s) in enumerate(words) if s >= span.start), len(words))]
-    near = [k for k, (w, s) in enumerate(words) if w in question.words and not span.start <= s < span.end]
-    return 1.0 / (1.0 + min(abs(p - i) for p in near for i in inside)) if near else 0.0
 
 
 def _vector(features: dict, names: list[str]) -> np.ndarray:
