@@ -30,9 +30,8 @@ from core.generation.continuations import continuation_logprobs
 from core.generation.prompts import render_chat
 from core.grounding.items import stem, tokens
 from core.retrieval.candidates import Question, analyse, candidates
-from core.retrieval.embedding import embed
 from core.retrieval.features import span_features
-from core.retrieval.search import Hit
+from core.retrieval.search import Hit, sentence_vectors
 from core.runtime import loader
 from core.text.sentences import split_sentences
 
@@ -109,7 +108,7 @@ def rank_sentences(hits: list[Hit], question: Question, question_vector: np.ndar
                 found.append((i, s, e, text))
     if not found:
         return []
-    cosines = embed([f[3] for f in found]) @ question_vector
+    cosines = sentence_vectors([f[3] for f in found]) @ question_vector  # cached: passages recur
     sentences = [Sentence(i, s, e, text, float(c), _overlap(text, question))
                  for (i, s, e, text), c in zip(found, cosines)]
     return sorted(sentences, key=lambda s: -s.score)
@@ -212,9 +211,13 @@ def reading_features(reading: Reading) -> dict:
     """What the confidence is computed from: how sure the ranker is and how good the evidence is."""
     best = reading.spans[0]
     second = reading.spans[1].prob if len(reading.spans) > 1 else 0.0
-    return {"prob": best.prob, "margin": best.prob - second, "score": best.score,
-            "lm_mean": best.features.get("lm_mean", 0.0), "cosine": best.features.get("cosine", 0.0),
-            "lexical": best.features.get("lexical", 0.0), "candidates": math.log(len(reading.spans))}
+    features = {name: best.features.get(name, 0.0) for name in
+                ("lm_mean", "lm_total", "cosine", "lexical", "near", "adjacent", "fit", "sentence_rank")}
+    # an unanswerable question's closest sentences often hold nothing of the kind asked for,
+    # so its best span comes from a sentence well below them
+    gap = reading.sentences[0].score - reading.sentences[best.sentence].score
+    return {**features, "prob": best.prob, "margin": best.prob - second, "score": best.score, "gap": gap,
+            "candidates": math.log(len(reading.spans))}
 
 
 def confidence(reading: Reading, model: dict) -> float:

@@ -71,7 +71,7 @@ def test_question_kinds_and_candidates_follow_the_wh_word():
 def test_the_answer_is_always_a_verbatim_span_of_its_passage(tiny, hits, monkeypatch, question):
     monkeypatch.setattr(loader, "load", lambda task, model_id=None: tiny)
     vector = torch.nn.functional.normalize(torch.randn(384), dim=0).numpy()
-    monkeypatch.setattr(reader, "embed", lambda texts: torch.nn.functional.normalize(
+    monkeypatch.setattr(reader, "sentence_vectors", lambda texts: torch.nn.functional.normalize(
         torch.randn(len(texts), 384), dim=1).numpy())
     reading = reader.read(hits, question, vector)
     assert reading.lm and reading.spans
@@ -89,7 +89,7 @@ def test_without_a_generation_model_the_reader_still_ranks_the_evidence(hits, mo
     def unavailable(task, model_id=None):
         raise ModelUnavailable("no model")
     monkeypatch.setattr(loader, "load", unavailable)
-    monkeypatch.setattr(reader, "embed", lambda texts: torch.ones(len(texts), 4).numpy() / 2)
+    monkeypatch.setattr(reader, "sentence_vectors", lambda texts: torch.ones(len(texts), 4).numpy() / 2)
     reading = reader.read(hits, "Who is the Axa spokesman?", torch.ones(4).numpy() / 2)
     assert not reading.lm and not reading.answered and reading.sentences
     assert "Axa spokesman" in reading.sentences[0].text   # lexical overlap breaks the cosine tie
