@@ -20,16 +20,25 @@ PLACE_BEFORE = frozenset("in at to from near into outside across".split())
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 
 
-def span_features(span, sentences, question: Question) -> dict:
+def span_features(span, sentences, question: Question, rank: int) -> dict:
+    """`rank`: of the span's sentence among the evidence sentences (those holding candidates)."""
     sentence = sentences[span.sentence]
     a, b = span.start - sentence.start, span.end - sentence.start
     before = _word_before(sentence.text, a)
     after = _word_after(sentence.text, b)
-    return {"sentence_rank": span.sentence, "cosine": sentence.cosine, "lexical": sentence.lexical,
+    return {"sentence_rank": rank, "cosine": sentence.cosine, "lexical": sentence.lexical,
             "words": len(span.text.split()), "near": _nearness(span, sentence, question),
             "adjacent": float(stem(before) in question.words or stem(after) in question.words),
             "possessive": float(sentence.text[b:b + 1] in ("'", "’")),
-            "fit": fit(question, span.text, before)}
+            "fit": fit(question, span.text, before), "unit": _unit(span, sentence.text[a:], question)}
+
+
+def _unit(span, rest: str, question: Question) -> float:
+    """A number followed by a word the question asks about ("1,981 voters" for "how many voters")."""
+    if span.kind != "number":
+        return 0.0
+    words = re.findall(r"[^\W\d_]+", rest[:len(span.text) + 25])[:3]
+    return float(any(stem(w) in question.words for w in words))
 
 
 def fit(question: Question, text: str, before: str) -> float:

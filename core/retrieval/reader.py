@@ -153,10 +153,16 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
         reading.lm, generation = False, None
     if reading.spans and generation is not None:
         lm_features(generation, question_text, evidence(reading), reading.spans)
-        for span in reading.spans:
-            span.features.update(span_features(span, sentences, question))
+        add_span_features(reading)
     reading.seconds = time.perf_counter() - started
     return reading
+
+
+def add_span_features(reading: Reading) -> None:
+    """The features of each span that need no model (core.retrieval.features)."""
+    ranks = {i: rank for rank, i in enumerate(sorted({s.sentence for s in reading.spans}))}
+    for span in reading.spans:
+        span.features.update(span_features(span, reading.sentences, reading.question, ranks[span.sentence]))
 
 
 def evidence(reading: Reading) -> list[Sentence]:
@@ -217,7 +223,13 @@ def reading_features(reading: Reading) -> dict:
     # so its best span comes from a sentence well below them
     gap = reading.sentences[0].score - reading.sentences[best.sentence].score
     return {**features, "prob": best.prob, "margin": best.prob - second, "score": best.score, "gap": gap,
-            "candidates": math.log(len(reading.spans))}
+            "missing": _missing(reading), "candidates": math.log(len(reading.spans))}
+
+
+def _missing(reading: Reading) -> float:
+    """Share of the question's content words that no sentence read holds: what an unanswerable
+    question asks about (a price, a surgeon) is often never mentioned."""
+    return 1 - _overlap(" ".join(s.text for s in reading.sentences), reading.question)
 
 
 def confidence(reading: Reading, model: dict) -> float:
