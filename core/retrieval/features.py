@@ -23,22 +23,9 @@ _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|S
 def span_features(span, sentences, question: Question, rank: int) -> dict:
     """`rank`: of the span's sentence among the evidence sentences (those holding candidates)."""
     sentence = sentences[span.sentence]
-    a, b = span.start - sentence.start, span.end - sentence.start
-    before = _word_before(sentence.text, a)
-    after = _word_after(sentence.text, b)
     return {"sentence_rank": rank, "cosine": sentence.cosine, "lexical": sentence.lexical,
             "words": len(span.text.split()), "near": _nearness(span, sentence, question),
-            "adjacent": float(stem(before) in question.words or stem(after) in question.words),
-            "possessive": float(sentence.text[b:b + 1] in ("'", "’")),
-            "fit": fit(question, span.text, before), "unit": _unit(span, sentence.text[a:], question)}
-
-
-def _unit(span, rest: str, question: Question) -> float:
-    """A number followed by a word the question asks about ("1,981 voters" for "how many voters")."""
-    if span.kind != "number":
-        return 0.0
-    words = re.findall(r"[^\W\d_]+", rest[:len(span.text) + 25])[:3]
-    return float(any(stem(w) in question.words for w in words))
+            "fit": fit(question, span.text, _word_before(sentence.text, span.start - sentence.start))}
 
 
 def fit(question: Question, text: str, before: str) -> float:
@@ -78,11 +65,6 @@ def _date_parts(text: str) -> int:
 
 def _word_before(text: str, at: int) -> str:
     found = re.search(r"([\w'’-]+)\W*$", text[:at])
-    return found.group(1) if found else ""
-
-
-def _word_after(text: str, at: int) -> str:
-    found = re.match(r"\W*([\w'’-]+)", text[at:])
     return found.group(1) if found else ""
 
 
