@@ -9,10 +9,11 @@ model, never written by it.
   3. scoring    log P(candidate + end of answer | the sentences and the question) for all
                 candidates in two forward passes of the chat model sharing the prompt's KV cache
                 (core.generation.continuations)
-  4. choosing   a logistic ranker over a few features; its softmax over the candidates and the
-                evidence give a confidence, calibrated on the development split of the BBC
-                fixture (data/reader.json, `python -m bench.grounded --fit`); below
-                REFUSE_BELOW the reader says the documents do not answer.
+  4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
+                listwise; its softmax over the candidates and the evidence give a confidence,
+                calibrated on the development split of the BBC fixture (data/reader.json,
+                `python -m bench.grounded --fit`, bench/reader_fit.py); below its refuse_below
+                the reader says the documents do not answer.
 
 Without a generation model the reader still ranks the sentences and returns the best one as
 evidence (Reading.lm is False).
