@@ -22,119 +22,19 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench import machine, save, table
 from bench.bbc import Fixture, article, contains, doc_name, exact
+from bench.reader_fit import examine_split, fit
 
 CACHE = Path(os.environ.get("LLMLAB_DATA", Path.home() / ".cache" / "llmlab")) / "bench-grounded"
-RANKER = ["lm_total", "lm_mean", "lm_first", "lm_end", "sentence_rank", "cosine", "lexical", "words", "near"]
-CONFIDENCE = ["prob", "margin", "lm_mean", "cosine", "lexical", "candidates"]
-MAX_ANSWERABLE_REFUSED = 0.08   # on dev, cross-validated: the target is 10% on test
 
 
 def load():
     return os.getloadavg()[0]
 
 
-# --- fitting on dev ------------------------------------------------------------------------------
-
-def examine_split(fixture: Fixture, corpus, split: str, reuse: bool = False) -> list[tuple[dict, object]]:
-    """Every question of `split` examined by the grounded reader (features, nothing chosen);
-    kept in CACHE so that refitting (--fit --reuse) does not run the chat model again."""
-    import pickle
-    from core.retrieval import qa, reader
-    from core.retrieval.search import search
-    cached = CACHE / f"{split}-readings.pkl"
-    if reuse and cached.exists():
-        return pickle.loads(cached.read_bytes())
-    out = []
-    for n, item in enumerate(fixture.questions(split), 1):
-        result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)
-        hits = qa.read_hits(result.hits, 4)
-        out.append((item, reader.examine(hits, item["question"], result.query_vector)))
-        if n % 10 == 0:
-            print(f"examined {n} {split} questions, load {load():.1f}", flush=True)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(pickle.dumps(out))
-    return out
-
-
-def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return x.mean(axis=0), np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
-
-
-def fit_ranker(readings) -> dict:
-    from sklearn.linear_model import LogisticRegression
-    x, y = [], []
-    for item, reading in readings:
-        for span in reading.spans:
-            x.append([span.features[n] for n in RANKER])
-            y.append(exact(span.text, item))
-    x, y = np.array(x), np.array(y)
-    mean, scale = _standardise(x)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
-    return {"features": RANKER, "weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]),
-            "mean": mean.tolist(), "scale": scale.tolist()}
-
-
-def fit_confidence(readings, ranker: dict) -> tuple[dict, list[float]]:
-    """Logistic P(best span right); also the cross-validated confidences (leave one article out)."""
-    from sklearn.linear_model import LogisticRegression
-    from core.retrieval import reader
-    rows = []
-    for item, reading in readings:
-        if not reading.spans:
-            continue
-        reader.rank(reading.spans, ranker)
-        reading.spans.sort(key=lambda s: -s.score)
-        features = reader.reading_features(reading)
-        rows.append((item["article"], [features[n] for n in CONFIDENCE], exact(reading.spans[0].text, item)))
-    x, y = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
-    mean, scale = _standardise(x)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
-    return ({"features": CONFIDENCE, "weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]),
-             "mean": mean.tolist(), "scale": scale.tolist()}, _cross_validated(rows))
-
-
-def _cross_validated(rows) -> dict:
-    from sklearn.linear_model import LogisticRegression
-    out = {}
-    for held in {r[0] for r in rows}:
-        train = [r for r in rows if r[0] != held]
-        x, y = np.array([r[1] for r in train]), np.array([r[2] for r in train])
-        mean, scale = _standardise(x)
-        model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
-        for i, r in enumerate(rows):
-            if r[0] == held:
-                out[i] = float(model.predict_proba(((np.array([r[1]]) - mean) / scale))[0, 1])
-    return out
-
-
-def fit(reuse: bool = False) -> dict:
-    from core.retrieval import reader
-    fixture = Fixture.load()
-    corpus = fixture.corpus()
-    started = time.perf_counter()
-    readings = examine_split(fixture, corpus, "dev", reuse)
-    ranker = fit_ranker(readings)
-    conf, cv = fit_confidence(readings, ranker)
-    items = [item for item, reading in readings if reading.spans]
-    answerable = [cv[i] for i, item in enumerate(items) if item["answer"] is not None]
-    unanswerable = [cv[i] for i, item in enumerate(items) if item["answer"] is None]
-    # the highest threshold that refuses at most MAX_ANSWERABLE_REFUSED of the answerable questions
-    threshold = float(np.quantile(answerable, MAX_ANSWERABLE_REFUSED, method="lower")) if answerable else 0.0
-    calibration = {
-        "fitted_on": "examples/bbc_qa.json, dev split only", "command": "python -m bench.grounded --fit",
-        "questions": len(readings), "ranker": ranker, "confidence": conf, "refuse_below": round(threshold, 4),
-        "dev_cross_validated": {
-            "answerable_refused": float(np.mean([c < threshold for c in answerable])),
-            "unanswerable_refused": float(np.mean([c < threshold for c in unanswerable])) if unanswerable else None},
-        "seconds": round(time.perf_counter() - started, 1)}
-    reader.CALIBRATION.parent.mkdir(exist_ok=True)
-    reader.CALIBRATION.write_text(json.dumps(calibration, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in calibration.items() if k not in ("ranker", "confidence")}, indent=1))
-    return calibration
+def _progress(message: str) -> None:
+    print(f"{message}, load {load():.1f}", flush=True)
 
 
 # --- scoring ------------------------------------------------------------------------------------------
@@ -222,7 +122,7 @@ def grounded_rows(fixture: Fixture, corpus, split: str, reuse: bool) -> list[dic
     from core.grounding import mark_support
     from core.retrieval import qa, reader
     from core.retrieval.search import search
-    readings = examine_split(fixture, corpus, split, reuse)
+    readings = examine_split(fixture, corpus, split, CACHE, reuse, _progress)
     cal = reader.calibration()
     rows = []
     for item, reading in readings:
@@ -279,10 +179,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     fixture = Fixture.load()
     if args.fit:
-        fit(args.reuse)
+        fit(fixture, CACHE, args.reuse)
         return
     if args.examine:
-        examine_split(fixture, fixture.corpus(), args.examine)
+        examine_split(fixture, fixture.corpus(), args.examine, CACHE, progress=_progress)
         return
     if args.only_chat:
         corpus = fixture.corpus()

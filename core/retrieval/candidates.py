@@ -35,6 +35,9 @@ AUX = frozenset("is are was were did does do has have had will would can could s
 UNITS = frozenset("tonnes tons kg kilograms grams metres meters km kilometres miles feet inches seconds "
                   "minutes hours days weeks months years votes points goals runs wickets degrees "
                   "dollars pounds euros yen reais rupees pence cents barrels acres hectares".split())
+VERBS = frozenset("made make makes won wins took take gave give said says became become got left came went sold "
+                  "bought paid set led saw began begin run ran hit beat told tell wrote write found find "
+                  "chose choose held hold kept keep lost lose meet met".split())
 MAX_PHRASE = 5
 
 
@@ -67,8 +70,8 @@ def analyse(question: str) -> Question:
     found = re.search(r"\b(?:which|what)\s+((?:[\w'’-]+\s+){0,3})", question, re.IGNORECASE)
     if found:
         for word in found.group(1).split():
-            if word.lower() in AUX:
-                break
+            if word.lower() in AUX or word.lower() in VERBS or (len(word) > 4 and word.lower().endswith("ed")):
+                break  # the head noun ends where the verb begins ("Which bookmaker made ...")
             heads.append(stem(word))
     return Question(question, kind, tuple(heads), words)
 
@@ -112,13 +115,23 @@ def trimmed(c: Candidate, sentence: str, question: Question) -> list[Candidate]:
     if i == j or (i, j) == (0, len(toks)):
         return [c]
     a, b = c.start + toks[i][1], c.start + toks[j - 1][2]
+    if sentence[b - 2:b] in ("'s", "’s"):  # "Britain's" of "Britain's Jason Gardener"
+        b -= 2
     return [Candidate(sentence[a:b], a, b, c.kind), c]
 
 
 def repeats_question(text: str, question: Question) -> bool:
+    """Only the question's own words, or a phrase of the question verbatim ("400m" for "... in
+    the indoor 400m?"): an answer does not repeat what is asked."""
+    if f" {_plain(text)} " in f" {_plain(question.text)} ":
+        return True
     words = [stem(w) for w, _, _ in tokens(text) if w[0].isalnum()]
     content = [w for w in words if w not in STOPWORDS]
     return bool(words) and all(w in question.words or w in STOPWORDS for w in words) and bool(content)
+
+
+def _plain(text: str) -> str:
+    return " ".join(w.lower() for w, _, _ in tokens(text) if w[0].isalnum())
 
 
 def numbers(sentence: str, question: Question) -> list[Candidate]:
@@ -195,7 +208,8 @@ def names(sentence: str) -> list[Candidate]:
             if place:
                 out.append(Candidate(sentence[a:b + place.end()], a, b + place.end(), "name"))
         i = max(j, i + 1)
-    for m in re.finditer(r"[\"“‘']([^\"”’']{2,60})[\"”’']", sentence):  # quoted titles
+    # quoted titles; a quote opens after a space and closes before one (not an apostrophe)
+    for m in re.finditer(r"(?:^|(?<=[\s(]))[\"“‘']([^\"”’']{2,60})[\"”’'](?!\w)", sentence):
         if len(m.group(1).split()) <= 6:
             out.append(Candidate(m.group(1), m.start(1), m.end(1), "name"))
     return out

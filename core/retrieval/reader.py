@@ -3,14 +3,17 @@ model, never written by it.
 
   1. sentences  every sentence of the passages read, ranked by cosine to the question (the
                 embedding model) plus the share of the question's content words it holds
-  2. candidates answer-type-aware spans of the best EVIDENCE sentences (core.retrieval.candidates)
+  2. candidates answer-type-aware spans of the EVIDENCE best sentences that hold any
+                (core.retrieval.candidates): a sentence with no span of the kind asked for is
+                passed over, so it takes no place from one further down that has
   3. scoring    log P(candidate + end of answer | the sentences and the question) for all
                 candidates in two forward passes of the chat model sharing the prompt's KV cache
                 (core.generation.continuations)
-  4. choosing   a logistic ranker over a few features; its softmax over the candidates and the
-                evidence give a confidence, calibrated on the development split of the BBC
-                fixture (data/reader.json, `python -m bench.grounded --fit`); below
-                REFUSE_BELOW the reader says the documents do not answer.
+  4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
+                listwise; its softmax over the candidates and the evidence give a confidence,
+                calibrated on the development split of the BBC fixture (data/reader.json,
+                `python -m bench.grounded --fit`, bench/reader_fit.py); below its refuse_below
+                the reader says the documents do not answer.
 
 Without a generation model the reader still ranks the sentences and returns the best one as
 evidence (Reading.lm is False).
@@ -28,13 +31,13 @@ from core.generation.continuations import continuation_logprobs
 from core.generation.prompts import render_chat
 from core.grounding.items import stem, tokens
 from core.retrieval.candidates import Question, analyse, candidates
-from core.retrieval.embedding import embed
-from core.retrieval.search import Hit
+from core.retrieval.features import span_features
+from core.retrieval.search import Hit, sentence_vectors
 from core.runtime import loader
 from core.text.sentences import split_sentences
 
 CALIBRATION = Path(__file__).parent / "data" / "reader.json"
-EVIDENCE = 6                 # sentences whose spans are candidates
+EVIDENCE = 6                 # sentences (that hold candidates) whose spans are candidates
 LEXICAL_WEIGHT = 1.0         # sentence score = cosine + this * share of question words it holds
 MAX_CANDIDATES = 64
 RUNNERS_UP = 4
@@ -63,7 +66,7 @@ class Span:
     start: int               # offsets into hits[hit].chunk.text
     end: int
     kind: str
-    sentence: int            # rank of its sentence among the evidence sentences, from 0
+    sentence: int            # rank of its sentence among all the sentences read, from 0
     features: dict = field(default_factory=dict)
     score: float = 0.0       # the ranker's
     prob: float = 0.0        # softmax of the ranker's scores over the candidates
@@ -106,7 +109,7 @@ def rank_sentences(hits: list[Hit], question: Question, question_vector: np.ndar
                 found.append((i, s, e, text))
     if not found:
         return []
-    cosines = embed([f[3] for f in found]) @ question_vector
+    cosines = sentence_vectors([f[3] for f in found]) @ question_vector  # cached: passages recur
     sentences = [Sentence(i, s, e, text, float(c), _overlap(text, question))
                  for (i, s, e, text), c in zip(found, cosines)]
     return sorted(sentences, key=lambda s: -s.score)
@@ -118,14 +121,18 @@ def _overlap(text: str, question: Question) -> float:
 
 
 def spans_of(question: Question, sentences: list[Sentence]) -> list[Span]:
-    spans, seen = [], set()
-    for rank, sentence in enumerate(sentences[:EVIDENCE]):
+    spans, seen, evidence = [], set(), 0
+    for rank, sentence in enumerate(sentences):
+        if evidence == EVIDENCE:
+            break
+        before = len(spans)
         for c in candidates(question, sentence.text):
             if c.text.lower() in seen:
                 continue
             seen.add(c.text.lower())
             spans.append(Span(c.text, sentence.hit, sentence.start + c.start, sentence.start + c.end,
                               c.kind, rank))
+        evidence += len(spans) > before
     return spans[:MAX_CANDIDATES]
 
 
@@ -146,11 +153,22 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
     except ModelUnavailable:
         reading.lm, generation = False, None
     if reading.spans and generation is not None:
-        lm_features(generation, question_text, sentences[:EVIDENCE], reading.spans)
-        for span in reading.spans:
-            span.features.update(span_features(span, sentences, question))
+        lm_features(generation, question_text, evidence(reading), reading.spans)
+        add_span_features(reading)
     reading.seconds = time.perf_counter() - started
     return reading
+
+
+def add_span_features(reading: Reading) -> None:
+    """The features of each span that need no model (core.retrieval.features)."""
+    ranks = {i: rank for rank, i in enumerate(sorted({s.sentence for s in reading.spans}))}
+    for span in reading.spans:
+        span.features.update(span_features(span, reading.sentences, reading.question, ranks[span.sentence]))
+
+
+def evidence(reading: Reading) -> list[Sentence]:
+    """The sentences that hold the candidates, best first."""
+    return [reading.sentences[i] for i in sorted({s.sentence for s in reading.spans})]
 
 
 def decide(reading: Reading, cal: dict) -> Reading:
@@ -181,21 +199,6 @@ def _end_token(tokenizer) -> int:
     return found if isinstance(found, int) and found != tokenizer.unk_token_id else tokenizer.eos_token_id
 
 
-def span_features(span: Span, sentences: list[Sentence], question: Question) -> dict:
-    sentence = sentences[span.sentence]
-    return {"sentence_rank": span.sentence, "cosine": sentence.cosine, "lexical": sentence.lexical,
-            "words": len(span.text.split()), "near": _nearness(span, sentence, question)}
-
-
-def _nearness(span: Span, sentence: Sentence, question: Question) -> float:
-    """1 / (1 + words between the span and the closest question word in its sentence)."""
-    words = [(stem(w), sentence.start + s) for w, s, _ in tokens(sentence.text) if w[0].isalpha()]
-    inside = [k for k, (_, s) in enumerate(words) if span.start <= s < span.end] or \
-        [next((k for k, (_, s) in enumerate(words) if s >= span.start), len(words))]
-    near = [k for k, (w, s) in enumerate(words) if w in question.words and not span.start <= s < span.end]
-    return 1.0 / (1.0 + min(abs(p - i) for p in near for i in inside)) if near else 0.0
-
-
 def _vector(features: dict, names: list[str]) -> np.ndarray:
     return np.array([float(features.get(n, 0.0)) for n in names])
 
@@ -215,9 +218,19 @@ def reading_features(reading: Reading) -> dict:
     """What the confidence is computed from: how sure the ranker is and how good the evidence is."""
     best = reading.spans[0]
     second = reading.spans[1].prob if len(reading.spans) > 1 else 0.0
-    return {"prob": best.prob, "margin": best.prob - second, "score": best.score,
-            "lm_mean": best.features.get("lm_mean", 0.0), "cosine": best.features.get("cosine", 0.0),
-            "lexical": best.features.get("lexical", 0.0), "candidates": math.log(len(reading.spans))}
+    features = {name: best.features.get(name, 0.0) for name in
+                ("lm_mean", "lm_total", "cosine", "lexical", "near", "fit", "sentence_rank")}
+    # an unanswerable question's closest sentences often hold nothing of the kind asked for,
+    # so its best span comes from a sentence well below them
+    gap = reading.sentences[0].score - reading.sentences[best.sentence].score
+    return {**features, "prob": best.prob, "margin": best.prob - second, "score": best.score, "gap": gap,
+            "missing": _missing(reading), "candidates": math.log(len(reading.spans))}
+
+
+def _missing(reading: Reading) -> float:
+    """Share of the question's content words that no sentence read holds: what an unanswerable
+    question asks about (a price, a surgeon) is often never mentioned."""
+    return 1 - _overlap(" ".join(s.text for s in reading.sentences), reading.question)
 
 
 def confidence(reading: Reading, model: dict) -> float:

@@ -99,7 +99,7 @@ def mark_sentences(vector: np.ndarray, hits: list[Hit]) -> None:
     flat = [h.chunk.text[s:e] for h, hs in zip(hits, spans) for s, e in hs]
     if not flat:
         return
-    scores = _sentence_vectors(flat) @ vector
+    scores = sentence_vectors(flat) @ vector
     at = 0
     for hit, hs in zip(hits, spans):
         best = int(np.argmax(scores[at:at + len(hs)]))
@@ -112,7 +112,7 @@ _sentences_lock = threading.Lock()
 SENTENCE_CACHE = 10_000       # sentence vectors kept (~15 MB): popular passages are embedded once
 
 
-def _sentence_vectors(texts: list[str]) -> np.ndarray:
+def sentence_vectors(texts: list[str]) -> np.ndarray:
     """Embeddings of passage sentences, from a bounded cache: a search then embeds little
     more than its query."""
     with _sentences_lock:

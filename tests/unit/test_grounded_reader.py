@@ -71,7 +71,7 @@ def test_question_kinds_and_candidates_follow_the_wh_word():
 def test_the_answer_is_always_a_verbatim_span_of_its_passage(tiny, hits, monkeypatch, question):
     monkeypatch.setattr(loader, "load", lambda task, model_id=None: tiny)
     vector = torch.nn.functional.normalize(torch.randn(384), dim=0).numpy()
-    monkeypatch.setattr(reader, "embed", lambda texts: torch.nn.functional.normalize(
+    monkeypatch.setattr(reader, "sentence_vectors", lambda texts: torch.nn.functional.normalize(
         torch.randn(len(texts), 384), dim=1).numpy())
     reading = reader.read(hits, question, vector)
     assert reading.lm and reading.spans
@@ -89,7 +89,35 @@ def test_without_a_generation_model_the_reader_still_ranks_the_evidence(hits, mo
     def unavailable(task, model_id=None):
         raise ModelUnavailable("no model")
     monkeypatch.setattr(loader, "load", unavailable)
-    monkeypatch.setattr(reader, "embed", lambda texts: torch.ones(len(texts), 4).numpy() / 2)
+    monkeypatch.setattr(reader, "sentence_vectors", lambda texts: torch.ones(len(texts), 4).numpy() / 2)
     reading = reader.read(hits, "Who is the Axa spokesman?", torch.ones(4).numpy() / 2)
     assert not reading.lm and not reading.answered and reading.sentences
     assert "Axa spokesman" in reading.sentences[0].text   # lexical overlap breaks the cosine tie
+
+
+def test_candidates_leave_out_what_the_question_says_and_a_trimmed_names_possessive():
+    q = analyse("What time did he clock in the indoor 400m at Fayetteville?")
+    texts = [c.text for c in candidates(q, "He won the indoor 400m in 44.93 seconds at Fayetteville.")]
+    assert "44.93 seconds" in texts and "400m" not in texts
+    q = analyse("Where will Jason Gardener compete on Sunday?")
+    texts = [c.text for c in candidates(q, "Britain's Jason Gardener will run in Leipzig on Sunday.")]
+    assert "Britain" in texts and "Britain's" not in texts and "Leipzig" in texts
+
+
+def test_the_evidence_is_the_best_sentences_that_hold_a_candidate(monkeypatch):
+    monkeypatch.setattr(reader, "EVIDENCE", 1)
+    q = analyse("How many tonnes of cocoa does Nigeria aim to produce?")
+    sentences = [reader.Sentence(0, 0, 10, text, 0.9 - i / 10, 0.5) for i, text in enumerate(
+        ["Nigeria is a big cocoa producer.", "It aims to produce 600,000 tonnes by 2008."])]
+    spans = reader.spans_of(q, sentences)
+    assert "600,000" in [s.text for s in spans] and {s.sentence for s in spans} == {1}
+
+
+def test_the_fit_feature_prefers_the_kind_of_answer_asked_for():
+    from core.retrieval.features import fit
+    who = analyse("Who is the deputy director of the council?")
+    assert fit(who, "Peter Williams", "said") > fit(who, "Building Society Association", "the") == 0
+    when = analyse("On what date was he born?")
+    assert fit(when, "5 April 1920", "on") > fit(when, "1920", "in")
+    where = analyse("Where will he compete?")
+    assert fit(where, "Leipzig", "in") > fit(where, "Britain", "of")

@@ -1,0 +1,77 @@
+"""What the grounded reader's ranker knows about a candidate span besides the chat model's
+scores: where its sentence ranks, how close it sits to the question's words, and how well its
+shape fits the kind of answer asked for (a person's name for "who", a full date for "on what
+date", a place after "in"/"at" for "where").
+
+Spans and sentences are the reader's (core.retrieval.reader); every feature is a float.
+"""
+import re
+
+from core.grounding.items import DATE_PATTERN, MONTHS, stem, tokens
+from core.retrieval.candidates import Question
+
+ORGANISATION = frozenset(stem(w) for w in (
+    "association council committee club company corporation group bank league union party agency "
+    "institute university college school department ministry office authority commission board "
+    "society trust fund foundation brothers records studios airlines airways inc ltd plc limited co "
+    "corp network news times post journal channel tv radio festival awards championship championships "
+    "cup prix federation organisation organization service services").split())
+PLACE_BEFORE = frozenset("in at to from near into outside across".split())
+_WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+
+
+def span_features(span, sentences, question: Question, rank: int) -> dict:
+    """`rank`: of the span's sentence among the evidence sentences (those holding candidates)."""
+    sentence = sentences[span.sentence]
+    return {"sentence_rank": rank, "cosine": sentence.cosine, "lexical": sentence.lexical,
+            "words": len(span.text.split()), "near": _nearness(span, sentence, question),
+            "fit": fit(question, span.text, _word_before(sentence.text, span.start - sentence.start))}
+
+
+def fit(question: Question, text: str, before: str) -> float:
+    """How well the span's shape fits the kind of answer asked for, in [0, 1]."""
+    words = [w for w, _, _ in tokens(text) if w[0].isalnum()]
+    if not words:
+        return 0.0
+    organisation = any(stem(w) in ORGANISATION for w in words)
+    capitalised = all(w[0].isupper() or w.lower() in ("of", "van", "von", "de", "der", "la") for w in words)
+    if question.kind == "person":
+        if organisation or not capitalised or any(c.isdigit() for c in text):
+            return 0.0
+        return 1.0 if 2 <= len(words) <= 4 else 0.5
+    if question.kind == "place":
+        if not capitalised or organisation:
+            return 0.0
+        return 1.0 if before.lower() in PLACE_BEFORE else 0.5
+    if question.kind in ("date", "year"):
+        return _date_parts(text) / (1 if question.kind == "year" else 3)
+    if question.kind == "number":
+        return 1.0 if any(c.isdigit() for c in text) or len(words) > 1 else 0.5
+    if question.heads and stem(words[-1]) in question.heads:
+        return 1.0
+    return 0.5 if capitalised else 0.0
+
+
+def _date_parts(text: str) -> int:
+    """Day, month and year: how many of them the span states (a weekday counts as a day)."""
+    m = DATE_PATTERN.search(text)
+    if m is None:
+        return int(bool(_WEEKDAY.search(text)))
+    day = any(m[g] for g in ("d1", "d2")) or bool(_WEEKDAY.search(text))
+    month = any(m[g] for g in ("m1", "m2", "m3", "m4")) or any(w.lower() in MONTHS for w in text.split())
+    year = any(m[g] for g in ("y1", "y2", "y3", "y4"))
+    return int(day) + int(month) + int(year)
+
+
+def _word_before(text: str, at: int) -> str:
+    found = re.search(r"([\w'’-]+)\W*$", text[:at])
+    return found.group(1) if found else ""
+
+
+def _nearness(span, sentence, question: Question) -> float:
+    """1 / (1 + words between the span and the closest question word in its sentence)."""
+    words = [(stem(w), sentence.start + s) for w, s, _ in tokens(sentence.text) if w[0].isalpha()]
+    inside = [k for k, (_, s) in enumerate(words) if span.start <= s < span.end] or \
+        [next((k for k, (_, s) in enumerate(words) if s >= span.start), len(words))]
+    near = [k for k, (w, s) in enumerate(words) if w in question.words and not span.start <= s < span.end]
+    return 1.0 / (1.0 + min(abs(p - i) for p in near for i in inside)) if near else 0.0
