@@ -29,6 +29,7 @@ from typing import Iterator
 from core.errors import FineTuneError, UserError
 from core.finetune.classifier import DEFAULT_EPOCHS, METHODS, RECIPES, Classifier, Point, accuracy, fit
 from core.finetune.data import Examples
+from core.runtime import priority
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class Job:
 
     def _run(self) -> None:
         global _running
+        priority.lower_this_thread()  # training is long work: short requests go first
         try:
             model = Classifier(self.method, self.examples.names)
             self.before = model.probabilities(self.examples.held_texts)
