@@ -5,10 +5,11 @@ from core import generation
 from core.generation import scoring
 from core.generation.prompts import MAX_PROMPT_CHARS
 from demos import render
+from demos.i18n import t
 from demos.widgets import (Session, group, settings_controls, settings_dict, token_view, user_errors,
                            view_updates)
 
-TITLE = "Generate"
+TITLE = t("tab_generate")
 CSS = """
 #generate-tokens span, #chat-tokens span { cursor: pointer; }
 .step-chart { min-height: 260px; }
@@ -60,25 +61,26 @@ def generate_score(text: str, model: str | None = None):
 
 
 def build(session: Session) -> None:
+    gr.Markdown(t("generate_how"))
     with gr.Row():
         with gr.Column(scale=3):
-            prompt = gr.Textbox(label="Prompt", lines=4, placeholder="Text for the model to continue",
+            prompt = gr.Textbox(label=t("prompt"), lines=4, placeholder=t("prompt_placeholder"),
                                 max_length=MAX_PROMPT_CHARS, elem_id="generate-prompt")
             with gr.Row():
-                run_button = gr.Button("Generate", variant="primary", elem_id="generate-run")
-                stop_button = gr.Button("Stop", variant="stop", elem_id="generate-stop")
-            gr.Examples(EXAMPLES, prompt)
+                run_button = gr.Button(t("generate_run"), variant="primary", elem_id="generate-run")
+                stop_button = gr.Button(t("stop"), variant="stop", elem_id="generate-stop")
+            gr.Examples(EXAMPLES, prompt, label=t("examples"))
             view = token_view("generate")
         with gr.Column(scale=1):
             settings = settings_controls("generate")
-    with gr.Accordion("Score a text: how expected is each token?", open=False):
-        text = gr.Textbox(label="Text to score", lines=4, max_length=MAX_PROMPT_CHARS, elem_id="score-text")
-        score_button = gr.Button("Score", elem_id="score-run")
-        scored = gr.HighlightedText(label="Tokens coloured by probability", show_legend=True,
+    with gr.Accordion(t("score_accordion"), open=False):
+        text = gr.Textbox(label=t("score_text"), lines=4, max_length=MAX_PROMPT_CHARS, elem_id="score-text")
+        score_button = gr.Button(t("score_run"), elem_id="score-run")
+        scored = gr.HighlightedText(label=t("score_tokens"), show_legend=True,
                                     color_map=render.BAND_COLORS, elem_id="score-tokens")
-        score_info = gr.Markdown(label="Perplexity and summary", elem_id="score-info")
-        with gr.Accordion("Score as JSON", open=False):
-            score_json = gr.JSON(label="Every token's probability", elem_id="score-json")
+        score_info = gr.Markdown(label=t("score_info"), elem_id="score-info")
+        with gr.Accordion(t("score_json"), open=False):
+            score_json = gr.JSON(label=t("score_json_label"), elem_id="score-json")
 
     running = gr.on([run_button.click, prompt.submit], generate_stream, [prompt] + settings,
                     view, api_name="generate_stream", **group("generation"))

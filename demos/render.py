@@ -22,9 +22,6 @@ def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ") ->
 BANDS = [(0.9, "p ≥ 0.9"), (0.5, "0.5 ≤ p < 0.9"), (0.1, "0.1 ≤ p < 0.5"), (0.0, "p < 0.1")]
 BAND_COLORS = {"p ≥ 0.9": "#1a9850", "0.5 ≤ p < 0.9": "#a6d96a", "0.1 ≤ p < 0.5": "#fdae61",
                "p < 0.1": "#d73027", "end of text": "#9e9e9e", "not scored": "#9e9e9e"}
-STAGE_TITLES = {"model": "(a) as the model gives it",
-                "adjusted": "(b) + penalty, temperature",
-                "filtered": "(c) + top-k/top-p: drawn from"}
 END_MARK = " [end]"
 FINISH = {"eos": "the model ended its answer", "stop": "a stop string ended it",
           "length": "it reached the most new tokens allowed", "cancelled": "stopped by you"}

@@ -17,9 +17,9 @@ from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
 from core.runtime import memory
 from core.runtime.loader import choices
-from core.text.documents import MAX_BYTES, SUPPORTED_TEXT
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
 from demos import render, sessions
+from demos.i18n import t
 
 log = logging.getLogger("llmlab")
 
@@ -137,7 +137,7 @@ def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dro
     of that name (value "") goes first: the task picks its model itself."""
     models = [(automatic, "")] if automatic else []
     models += [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
-    return gr.Dropdown(models, value=models[0][1] if models else None, label="Model", elem_id=elem_id,
+    return gr.Dropdown(models, value=models[0][1] if models else None, label=t("model"), elem_id=elem_id,
                        **kwargs)
 
 
@@ -146,20 +146,20 @@ def settings_controls(prefix: str, max_new_tokens: int = 64,
     """Model menu and sampling settings, in the order generation.stream takes them."""
     model = model_menu("generation", f"{prefix}-model")
     low, high, _ = LIMITS["max_new_tokens"]
-    length = gr.Slider(low, high, value=max_new_tokens, step=1, label="Max new tokens",
+    length = gr.Slider(low, high, value=max_new_tokens, step=1, label=t("max_new_tokens"),
                        elem_id=f"{prefix}-max-tokens")
     temp = gr.Slider(*LIMITS["temperature"][:2], value=temperature, step=0.05,
-                     label="Temperature (0 = greedy)", elem_id=f"{prefix}-temperature")
-    top_k = gr.Slider(0, 200, value=50, step=1, label="Top-k (0 = off)", elem_id=f"{prefix}-top-k")
-    top_p = gr.Slider(*LIMITS["top_p"][:2], value=0.95, step=0.01, label="Top-p (1 = off)",
+                     label=t("temperature"), elem_id=f"{prefix}-temperature")
+    top_k = gr.Slider(0, 200, value=50, step=1, label=t("top_k"), elem_id=f"{prefix}-top-k")
+    top_p = gr.Slider(*LIMITS["top_p"][:2], value=0.95, step=0.01, label=t("top_p"),
                       elem_id=f"{prefix}-top-p")
     penalty = gr.Slider(*LIMITS["repetition_penalty"][:2], value=1.1, step=0.05,
-                        label="Repetition penalty (1 = off)", elem_id=f"{prefix}-penalty")
-    stop = gr.Textbox("", label="Stop strings, one per line", lines=2, max_lines=8, max_length=1000,
+                        label=t("penalty"), elem_id=f"{prefix}-penalty")
+    stop = gr.Textbox("", label=t("stop_strings"), lines=2, max_lines=8, max_length=1000,
                       elem_id=f"{prefix}-stop-strings")
     # gradio's number box shows (and sends) 0 for "no value": 0 means a random seed here
     seed = gr.Number(value=0, precision=0, minimum=0, maximum=SEED_RANGE - 1,
-                     label="Seed (0 = random, a new one each run; the run reports it)", elem_id=f"{prefix}-seed")
+                     label=t("seed"), elem_id=f"{prefix}-seed")
     return [model, length, temp, top_k, top_p, penalty, stop, seed]
 
 
@@ -173,23 +173,22 @@ def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty,
 
 def token_view(prefix: str):
     """Coloured tokens, step picker and the three-stage charts; returns the components."""
-    tokens = gr.HighlightedText(label="Generated tokens: colour = probability of the drawn token "
-                                "(click a token to see its step)", color_map=render.BAND_COLORS,
+    tokens = gr.HighlightedText(label=t("tokens_label"), color_map=render.BAND_COLORS,
                                 show_legend=True, combine_adjacent=False, elem_id=f"{prefix}-tokens")
-    info = gr.Markdown(label="Summary: model, speed, why it stopped", elem_id=f"{prefix}-info")
-    with gr.Accordion("Next-token view: candidates at each step", open=True):
-        step = gr.Slider(0, 1, value=0, step=1, label="Step", elem_id=f"{prefix}-step")
-        caption = gr.Markdown(label="The chosen step", elem_id=f"{prefix}-step-caption")
+    info = gr.Markdown(label=t("run_summary"), elem_id=f"{prefix}-info")
+    with gr.Accordion(t("next_token_view"), open=True):
+        step = gr.Slider(0, 1, value=0, step=1, label=t("step"), elem_id=f"{prefix}-step")
+        caption = gr.Markdown(label=t("chosen_step"), elem_id=f"{prefix}-step-caption")
         with gr.Row():
             charts = [gr.BarPlot(x="token", y="prob", color="kind", sort="-y", y_lim=[0, 1],
-                                 title=render.STAGE_TITLES[stage], x_title="", y_title="probability",
+                                 title=t(f"stage_{stage}"), x_title="", y_title="probability",
                                  x_label_angle=-45,
                                  color_map={"drawn": "#d62728", "other": "#1f77b4"}, height=260,
-                                 label=render.STAGE_TITLES[stage], show_label=False,
+                                 label=t(f"stage_{stage}"), show_label=False,
                                  elem_id=f"{prefix}-chart-{stage}", elem_classes="step-chart")
                       for stage in STAGES]
-    with gr.Accordion("The run as JSON (every step's candidates)", open=False):
-        run = gr.JSON(label="The run: every step's candidates", elem_id=f"{prefix}-json")
+    with gr.Accordion(t("run_json"), open=False):
+        run = gr.JSON(label=t("run_json_label"), elem_id=f"{prefix}-json")
     view = [tokens, info, run, step, *charts, caption]
     step.input(show_step, [run, step], charts + [caption], api_visibility="private",
                show_progress="hidden")
@@ -243,15 +242,14 @@ def view_updates(updates):
 
 def documents_panel(prefix: str, session: Session, api_visibility: str = "public") -> gr.Checkbox:
     """Upload / paste controls; returns the 'include the example corpus' checkbox."""
-    with gr.Accordion("Your documents", open=False):
-        files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each (added as soon as "
-                              f"they are uploaded)",
+    with gr.Accordion(t("your_documents"), open=False):
+        files = gr.File(label=t("upload_docs"),
                         file_count="multiple", elem_id=f"{prefix}-files")
-        text = gr.Textbox("", label="…or paste text", lines=3, max_lines=12, max_length=MAX_PASTE,
+        text = gr.Textbox("", label=t("paste"), lines=3, max_lines=12, max_length=MAX_PASTE,
                           elem_id=f"{prefix}-paste")
-        add = gr.Button("Add the pasted text", elem_id=f"{prefix}-add")
-        status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
-    examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
+        add = gr.Button(t("add_pasted"), elem_id=f"{prefix}-add")
+        status = gr.Markdown(label=t("report"), elem_id=f"{prefix}-status")
+    examples = gr.Checkbox(True, label=t("use_examples"),
                            elem_id=f"{prefix}-use-examples")
     add.click(add_documents, [files, text, examples, session.corpus, session.corpus_key], status,
               api_name=f"{prefix}_add_documents", api_visibility=api_visibility, **group("indexing"))

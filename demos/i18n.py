@@ -1,0 +1,104 @@
+"""The page in English and Chinese (简体中文), with gradio's i18n.
+
+Every string a person reads on the page is a key of the one table, demos.strings.STRINGS, which
+holds both languages side by side; the tab modules use `t(key)` where gradio takes a label, an
+info, a placeholder, a button's text or a Markdown value. `t(key)` is a gradio translation marker:
+the browser shows the string in its own language (Chinese for zh-CN, English otherwise), and the
+switch on the page (SWITCH_JS) changes the language without a reload.
+
+Text made on the server after the page is built (the banner) is rendered in the language the
+browser reports (`lang(...)`, from `<html lang>`, which gradio sets to the current locale).
+API and MCP clients always see English: `english()` resolves the markers in what gradio
+describes to them.
+"""
+import re
+
+import gradio as gr
+from gradio.i18n import I18nData
+
+from demos.strings import STRINGS
+
+LANGUAGES = {"en": 0, "zh-CN": 1}
+PREFIX = "llmlab-"  # keeps the table's keys apart from gradio's own ("status", "common", ...)
+_MARK = re.compile(r'__i18n__\{"__type__": "translation_metadata", "key": "([^"]+)"\}')
+
+
+def _icu(text: str) -> str:
+    """A table string as an ICU message (the format gradio's frontend reads): apostrophes and
+    braces literal."""
+    return text.replace("'", "''").replace("{", "'{'").replace("}", "'}'")
+
+
+I18N = gr.I18n(**{code: {PREFIX + key: _icu(pair[i]) for key, pair in STRINGS.items()}
+                  for code, i in LANGUAGES.items()})
+
+
+def t(key: str) -> I18nData:
+    """The string `key` of the table, shown in the browser's language."""
+    if key not in STRINGS:
+        raise KeyError(f"no string {key!r} in demos.strings")
+    return I18N(PREFIX + key)
+
+
+def lang(code: str | None) -> str:
+    """The table's language for a browser locale: zh-CN for Chinese, else en."""
+    return "zh-CN" if (code or "").lower().startswith("zh") else "en"
+
+
+def text(key: str, code: str | None = "en", **values) -> str:
+    """The string `key` in the language of locale `code`, with `values` filled in (str.format)."""
+    pair = STRINGS[key]
+    out = pair[LANGUAGES[lang(code)]]
+    return out.format(**values) if values else out
+
+
+def english(value):
+    """`value` (gradio's description of the endpoints, or any label) with every translation
+    marker replaced by its English string."""
+    if isinstance(value, I18nData):
+        return _english(value.key)
+    if isinstance(value, dict):
+        if "translation_metadata" in (value.get("_type"), value.get("__type__")):
+            return _english(value.get("key", ""))
+        return {k: english(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [english(v) for v in value]
+    if isinstance(value, str) and "__i18n__" in value:
+        return _MARK.sub(lambda m: _english(m.group(1)), value)
+    return value
+
+
+def _english(key: str) -> str:
+    return STRINGS.get(key.removeprefix(PREFIX), (key,))[0]
+
+
+# The switch: gradio's own locale store, found through the module that exports it (the page has
+# already loaded it, so this is the same instance), set live; the choice is kept for the next visit.
+_SET_LOCALE = """
+window.llmlabSetLocale = async (code) => {
+  const url = performance.getEntriesByType("resource").map((e) => e.name)
+    .find((n) => /\\/assets\\/core-[^/]*\\.js$/.test(n));
+  if (!url) return false;
+  const core = await import(url);
+  core.changeLocale(code);
+  try { localStorage.setItem("llmlab-locale", code); } catch (e) {}
+  return true;
+};
+"""
+# On load: a locale chosen with the switch earlier, or in the address (?lang=zh-CN), wins over
+# the browser's language.
+LOAD_JS = "() => {" + _SET_LOCALE + """
+  const asked = new URLSearchParams(location.search).get("lang");
+  let kept = null;
+  try { kept = localStorage.getItem("llmlab-locale"); } catch (e) {}
+  const code = asked || kept;
+  if (code) setTimeout(() => window.llmlabSetLocale(code), 0);
+}"""
+
+
+def switch_js(code: str) -> str:
+    """The click handler of a language button: switch, then hand the new locale to the server."""
+    return f"async () => {{ await window.llmlabSetLocale({code!r}); return [{code!r}]; }}"
+
+
+LOCALE_JS = "() => [document.documentElement.lang || navigator.language || 'en']"
