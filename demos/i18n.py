@@ -101,4 +101,10 @@ def switch_js(code: str) -> str:
     return f"async () => {{ await window.llmlabSetLocale({code!r}); return [{code!r}]; }}"
 
 
-LOCALE_JS = "() => [document.documentElement.lang || navigator.language || 'en']"
+# The locale the page shows (or is about to: a remembered choice is applied just after load).
+LOCALE_JS = """() => {
+  let kept = null;
+  try { kept = localStorage.getItem("llmlab-locale"); } catch (e) {}
+  return [new URLSearchParams(location.search).get("lang") || kept || document.documentElement.lang
+          || navigator.language || "en"];
+}"""

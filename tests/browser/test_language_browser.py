@@ -1,0 +1,61 @@
+"""The page speaks the browser's language: Chinese for a zh-CN browser, English otherwise; the
+switch on the page changes it at once (banner included) and is remembered (#14 item 5)."""
+import pytest
+from playwright.sync_api import expect
+
+ENGLISH = {"tab": "Generate", "button": "Generate", "banner": "Runs on the processor (CPU)",
+           "note": "How it works."}
+CHINESE = {"tab": "生成", "button": "生成", "banner": "运行于处理器（CPU）", "note": "原理。"}
+
+
+def open_page(browser, app_url, locale: str):
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(app_url, wait_until="load")
+    page.wait_for_selector("#llmlab-header p")
+    return context, page
+
+
+def expect_language(page, words: dict) -> None:
+    expect(page.get_by_role("tab", name=words["tab"], exact=True)).to_be_visible()
+    expect(page.locator("#generate-run")).to_have_text(words["button"])
+    expect(page.locator("#llmlab-header")).to_contain_text(words["banner"])
+    expect(page.get_by_text(words["note"]).first).to_be_visible()
+
+
+@pytest.mark.parametrize("locale, words", [("zh-CN", CHINESE), ("en-US", ENGLISH), ("fr-FR", ENGLISH)])
+def test_the_page_is_in_the_browsers_language(browser, app_url, locale, words):
+    context, page = open_page(browser, app_url, locale)
+    try:
+        expect_language(page, words)
+        if words is CHINESE:  # labels, placeholders and the notes on Chinese input too
+            expect(page.get_by_label("提示词")).to_have_attribute("placeholder", "让模型接着写的文本")
+            page.get_by_text("模型与设备").click()
+            expect(page.locator("#llmlab-languages")).to_contain_text("只支持英文")
+    finally:
+        context.close()
+
+
+def test_the_switch_changes_the_language_and_is_remembered(browser, app_url):
+    context, page = open_page(browser, app_url, "en-US")
+    try:
+        expect_language(page, ENGLISH)
+        page.locator("#llmlab-lang-zh-CN").click()
+        expect_language(page, CHINESE)
+        page.reload(wait_until="load")  # the choice outlives the page
+        expect_language(page, CHINESE)
+        page.locator("#llmlab-lang-en").click()
+        expect_language(page, ENGLISH)
+    finally:
+        context.close()
+
+
+def test_an_address_with_lang_opens_in_that_language(browser, app_url):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(app_url + "?lang=zh-CN", wait_until="load")
+        expect_language(page, CHINESE)
+    finally:
+        context.close()
