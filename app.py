@@ -18,7 +18,7 @@ import gradio as gr  # noqa: E402
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
 from demos import header, i18n, mcp, sessions, validate  # noqa: E402
-from demos.widgets import Session, end_session  # noqa: E402
+from demos.widgets import Session, end_session, one_status_box  # noqa: E402
 
 FILES_KEPT_S = int(os.environ.get("LLMLAB_FILES_KEPT", 3600))  # uploads and results of API sessions
 MAX_UPLOAD = "20mb"  # the largest file any tab takes (Sentiment's batch files)
@@ -42,6 +42,7 @@ def build_app() -> gr.Blocks:
         demo.unload(end_session)  # a closed tab's fine-tuned models,
         demo.unload(sessions.end_session)  # and its files and documents, go at once
     validate.check_limits(demo)
+    one_status_box(demo)
     return demo
 
 

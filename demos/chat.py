@@ -9,8 +9,8 @@ from core.grounding import mark_support
 from core.retrieval import qa
 from demos import render, sessions
 from demos.i18n import t
-from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, token_view,
-                           user_errors, view_cleared, view_updates)
+from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, stop_button,
+                           token_view, user_errors, view_cleared, view_updates)
 
 TITLE = t("tab_chat")
 CSS = """
@@ -114,7 +114,7 @@ def build(session: Session) -> None:
                     [message, chatbot, system] + settings + [use_documents, session.corpus, session.corpus_key],
                     [chatbot, message] + view + [support, support_json], api_name="chat_send",
                     **group("generation"))
-    stop.click(None, cancels=[running])
+    stop_button(stop, running, view)
     # both also stop an answer still streaming, which would otherwise bring the history back
     undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])
     clear.click(chat_clear, None, [chatbot, message], api_name="chat_clear", cancels=[running]

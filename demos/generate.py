@@ -6,8 +6,8 @@ from core.generation import scoring
 from core.generation.prompts import MAX_PROMPT_CHARS
 from demos import render
 from demos.i18n import t
-from demos.widgets import (Session, group, settings_controls, settings_dict, token_view, user_errors,
-                           view_updates)
+from demos.widgets import (Session, group, settings_controls, settings_dict, stop_button, token_view,
+                           user_errors, view_updates)
 
 TITLE = t("tab_generate")
 CSS = """
@@ -68,7 +68,7 @@ def build(session: Session) -> None:
                                 max_length=MAX_PROMPT_CHARS, elem_id="generate-prompt")
             with gr.Row():
                 run_button = gr.Button(t("generate_run"), variant="primary", elem_id="generate-run")
-                stop_button = gr.Button(t("stop"), variant="stop", elem_id="generate-stop")
+                stop = gr.Button(t("stop"), variant="stop", elem_id="generate-stop")
             gr.Examples(EXAMPLES, prompt, label=t("examples"))
             view = token_view("generate")
         with gr.Column(scale=1):
@@ -84,6 +84,6 @@ def build(session: Session) -> None:
 
     running = gr.on([run_button.click, prompt.submit], generate_stream, [prompt] + settings,
                     view, api_name="generate_stream", **group("generation"))
-    stop_button.click(None, cancels=[running])
+    stop_button(stop, running, view)
     score_button.click(generate_score, [text, settings[0]], [scored, score_info, score_json],
                        api_name="generate_score", **group("generation"))

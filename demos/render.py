@@ -5,6 +5,7 @@ Token views work on the dicts of `Update.to_dict()` / `Score.to_dict()`, so the 
 built from what the API returns.
 """
 import html
+import re
 
 import pandas as pd
 
@@ -59,8 +60,27 @@ def score_spans(result: dict | None) -> list[tuple[str, str]]:
     return [(t["token"], band(t["prob"])) for t in result["tokens"]] if result else []
 
 
+CONTROL_NAMES = {"im_end": "end of answer", "eot_id": "end of answer", "end_of_turn": "end of answer",
+                 "endoftext": "end of text", "end_of_text": "end of text", "eos": "end of text",
+                 "im_start": "start of a turn", "s": "start of text", "bos": "start of text", "pad": "padding",
+                 "unk": "unknown"}
+# control tokens written <name> (without bars): the common ones, and SmolLM2's (StarCoder's) code markers
+BARE_CONTROLS = set(CONTROL_NAMES) | {"mask", "cls", "sep", "filename", "reponame", "repo_name", "file_sep",
+                                      "gh_stars", "issue_start", "issue_comment", "issue_closed", "jupyter_start",
+                                      "jupyter_text", "jupyter_code", "jupyter_output", "empty_output",
+                                      "commit_before", "commit_msg", "commit_after"}
+_CONTROL = re.compile(r"^<(\|?)(/?)([A-Za-z0-9_]+)\1>$")
+WHITESPACE_LEGEND = "␣ = a space, ↵ = a line break, ⇥ = a tab, ∅ = part of a character split over tokens"
+
+
 def visible(token: str) -> str:
-    """A token as a chart label: spaces and newlines made visible."""
+    """A token as a label a person can read: a control token by what it means (never as
+    `<|im_end|>`), spaces and line breaks as marks (explained by WHITESPACE_LEGEND)."""
+    control = _CONTROL.match(token)
+    if control and (control.group(1) or control.group(3).lower() in BARE_CONTROLS):
+        name = control.group(3).lower()
+        meaning = "end of text" if control.group(2) else CONTROL_NAMES.get(name, name.replace("_", " "))
+        return f"[{meaning}]"
     return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
@@ -80,7 +100,8 @@ def step_frames(run: dict | None, index: int | float | None) -> tuple[list[pd.Da
         frames.append(pd.DataFrame({"token": labels, "prob": [c["prob"] for c in rows], "kind": kinds}))
     caption = (f"Step {index}: drew **{visible(_name(step))}** with probability {step['prob']:.3f} "
                f"(the model gave it {step['model_prob']:.3f}); {step['kept']} token(s) left after "
-               f"top-k / top-p.")
+               f"top-k / top-p.\n\n<small>In the charts: {WHITESPACE_LEGEND}; words in [brackets] are "
+               f"the model's control tokens, e.g. [end of answer].</small>")
     return frames, caption
 
 
@@ -109,7 +130,21 @@ def run_summary(run: dict | None) -> str:
             f"seed {stats['seed']}")
     if run.get("done"):
         line += f" · ended: {FINISH.get(run['finish_reason'], run['finish_reason'])}"
+    else:  # while it writes: how far it is
+        line = f"Writing… {stats['new_tokens']} of at most {run['settings']['max_new_tokens']} tokens so far · " + line
     return notes_markdown([line], run.get("notices", []))
+
+
+STOPPED = f"⏹ ended: {FINISH['cancelled']}"
+
+
+def stopped_summary(info: str | None) -> str:
+    """The run's line once the person pressed Stop: marked as stopped, no longer as writing."""
+    if not info or "ended:" in info:
+        return info or STOPPED
+    line, _, notes = info.partition("\n\n")
+    line = line.split(" so far · ", 1)[-1]
+    return f"{line} · **{STOPPED}**" + (f"\n\n{notes}" if notes else "")
 
 
 def score_summary(result: dict | None) -> str:
@@ -137,18 +172,41 @@ def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def hit_html(hit: Hit, label: str | None = None, marks: list[tuple[int, int]] | None = None) -> str:
-    """One passage as HTML: its source and score, with `marks` (default: its best sentence) marked."""
+def hit_html(hit: Hit, label: str | None = None, marks: list[tuple[int, int]] | None = None,
+             part: tuple[int, int] | None = None, shown_in: str = "") -> str:
+    """One passage as HTML: its source and score, with `marks` (default: its best sentence) marked;
+    only `part` of its text (offsets) when the rest is shown in passage `shown_in`, with "…" there."""
     label = label or f"#{hit.rank}"
     marks = [hit.sentence] if marks is None else marks
     mine = " (yours)" if hit.source == "yours" else ""
+    lo, hi = part or (0, len(hit.chunk.text))
+    body = highlighted(hit.chunk.text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in marks if s < hi and e > lo])
+    gap = f'<span class="llmlab-gap" title="the overlapping text is shown in passage {shown_in}">…</span>'
+    body = (gap + " " if lo else "") + body + (" " + gap if hi < len(hit.chunk.text) else "")
     return (f'<div class="llmlab-hit"><div class="llmlab-hit-head"><b>{label}</b> '
             f'score {hit.score:.3f} · <b>{html.escape(hit.chunk.doc)}</b>{mine} · {hit.position()}'
-            f'</div><div class="llmlab-hit-text">{highlighted(hit.chunk.text, marks)}</div></div>')
+            f'</div><div class="llmlab-hit-text">{body}</div></div>')
 
 
 def hits_html(hits) -> str:
-    return "\n".join(hit_html(h) for h in hits) if hits else "<p>No passages found.</p>"
+    """The passages, best first; text a better passage of the same document already shows (the
+    sentence neighbouring passages share) is not repeated."""
+    if not hits:
+        return "<p>No passages found.</p>"
+    shown: dict[str, list[tuple[int, int, str]]] = {}
+    out = []
+    for hit in hits:
+        chunk, lo, hi, where = hit.chunk, 0, len(hit.chunk.text), ""
+        for start, end, label in shown.get(chunk.doc, []):
+            if start <= chunk.start < end < chunk.end:  # begins with the end of a better passage
+                lo, where = max(lo, end - chunk.start), label
+            elif chunk.start < start < chunk.end <= end:  # ends with the start of one
+                hi, where = min(hi, start - chunk.start), label
+        while lo < hi and chunk.text[lo].isspace():
+            lo += 1
+        shown.setdefault(chunk.doc, []).append((chunk.start, chunk.end, f"#{hit.rank}"))
+        out.append(hit_html(hit, part=(lo, hi), shown_in=where))
+    return "\n".join(out)
 
 
 ANSWERED_BY = {"extractive": "extractive QA (answer span copied from a passage)",

@@ -130,6 +130,15 @@ def free_choice(dropdown: gr.Dropdown) -> gr.Dropdown:
     return dropdown
 
 
+def one_status_box(blocks: gr.Blocks) -> None:
+    """Each event shows its progress, and an error's badge, on one output box (its first shown
+    output) instead of on every box it fills; the error's message is in the toast."""
+    for fn in blocks.fns.values():
+        shown = [c for c in fn.outputs if not isinstance(c, gr.State) and getattr(c, "visible", True)]
+        if fn.show_progress_on is None and len(shown) > 1:
+            fn.show_progress_on = shown[:1]
+
+
 # --- the model menu and the sampling settings ------------------------------------------------
 
 def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dropdown:
@@ -216,6 +225,15 @@ def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object,
         if redraw:
             last = now
         yield update, redraw
+
+
+def stop_button(button: gr.Button, running, view: list) -> None:
+    """`button` stops the `running` stream, and the run's line says it was stopped (view[1])."""
+    mark = dict(fn=render.stopped_summary, inputs=view[1], outputs=view[1], api_visibility="private",
+                queue=False, show_progress="hidden")
+    # marked at once, and again once the updates already on their way when it stopped have arrived
+    button.click(cancels=[running], **mark).then(None, js="() => new Promise((r) => setTimeout(r, 1500))",
+                                                   api_visibility="private").then(**mark)
 
 
 def view_cleared() -> tuple:
