@@ -8,7 +8,7 @@ from core.generation.prompts import MAX_MESSAGE_CHARS, MAX_SYSTEM_CHARS
 from core.grounding import mark_support
 from core.retrieval import qa
 from demos import render, sessions
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, stop_button,
                            token_view, user_errors, view_cleared, view_updates)
 
@@ -56,7 +56,7 @@ def chat_send(message: str, history: list[dict] | None = None, system: str = SYS
         + [{"role": "user", "content": asked}]
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
     updates = generation.chat_stream(sent, model_id=model or None, **settings)
-    for *view, update in view_updates(updates):
+    for *view, update in view_updates(updates, request_lang(request)):
         marks, data = "", None
         if hits and update.done:
             support = mark_support(update.text, [h.chunk.text for h in hits], given=message).to_dict()

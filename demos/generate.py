@@ -5,7 +5,7 @@ from core import generation
 from core.generation import scoring
 from core.generation.prompts import MAX_PROMPT_CHARS
 from demos import render
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.widgets import (Session, group, settings_controls, settings_dict, stop_button, token_view,
                            user_errors, view_updates)
 
@@ -23,7 +23,8 @@ EXAMPLES = ["The capital of France is", "Once upon a time, in a small village,",
 @user_errors
 def generate_stream(prompt: str, model: str | None = None, max_new_tokens: int = 64,
                     temperature: float = 0.7, top_k: int = 50, top_p: float = 0.95,
-                    repetition_penalty: float = 1.1, stop: str = "", seed: int | None = None):
+                    repetition_penalty: float = 1.1, stop: str = "", seed: int | None = None,
+                    request: gr.Request = None):
     """Continue a text prompt with a language model; returns the text, the probability of every
     token, and every step's top candidates.
 
@@ -41,7 +42,8 @@ def generate_stream(prompt: str, model: str | None = None, max_new_tokens: int =
         the tokens coloured by probability; a summary line (model, device, tokens/s, time to first token); the run as JSON: text, stats, and for each step the top candidates as the model gives them, after temperature, and after top-k/top-p, with the token drawn.
     """
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
-    for *values, _ in view_updates(generation.stream(prompt, model_id=model or None, **settings)):
+    updates = generation.stream(prompt, model_id=model or None, **settings)
+    for *values, _ in view_updates(updates, request_lang(request)):
         yield values
 
 

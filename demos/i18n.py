@@ -6,12 +6,13 @@ info, a placeholder, a button's text or a Markdown value. `t(key)` is a gradio t
 the browser shows the string in its own language (Chinese for zh-CN, English otherwise), and the
 switch on the page (SWITCH_JS) changes the language without a reload.
 
-Text made on the server after the page is built (the banner) is rendered in the language the
-browser reports (`lang(...)`, from `<html lang>`, which gradio sets to the current locale).
-API and MCP clients always see English: `english()` resolves the markers in what gradio
-describes to them.
+Text made on the server after the page is built (the banner, the lines under a run) is written
+in the page's language: the page keeps it in a cookie (the switch and the page load set it), which
+`request_lang` reads, falling back to the browser's Accept-Language. API and MCP clients send
+neither, so they get English; `english()` also resolves the markers in what gradio describes to them.
 """
 import re
+from http.cookies import CookieError, SimpleCookie
 
 import gradio as gr
 from gradio.i18n import I18nData
@@ -19,6 +20,7 @@ from gradio.i18n import I18nData
 from demos.strings import STRINGS
 
 LANGUAGES = {"en": 0, "zh-CN": 1}
+COOKIE = "llmlab-locale"
 PREFIX = "llmlab-"  # keeps the table's keys apart from gradio's own ("status", "common", ...)
 _MARK = re.compile(r'__i18n__\{"__type__": "translation_metadata", "key": "([^"]+)"\}')
 
@@ -43,6 +45,19 @@ def t(key: str) -> I18nData:
 def lang(code: str | None) -> str:
     """The table's language for a browser locale: zh-CN for Chinese, else en."""
     return "zh-CN" if (code or "").lower().startswith("zh") else "en"
+
+
+def request_lang(request) -> str:
+    """The page's language for a gr.Request: its cookie, else the browser's first language, else en."""
+    headers = getattr(request, "headers", None) or {}
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except CookieError:
+        pass
+    if COOKIE in cookie:
+        return lang(cookie[COOKIE].value)
+    return lang(headers.get("accept-language", "en").split(",")[0])
 
 
 def text(key: str, code: str | None = "en", **values) -> str:
@@ -82,6 +97,7 @@ window.llmlabSetLocale = async (code) => {
   const core = await import(url);
   core.changeLocale(code);
   try { localStorage.setItem("llmlab-locale", code); } catch (e) {}
+  document.cookie = "llmlab-locale=" + code + "; path=/; SameSite=Lax";
   return true;
 };
 """
@@ -92,6 +108,7 @@ LOAD_JS = "() => {" + _SET_LOCALE + """
   let kept = null;
   try { kept = localStorage.getItem("llmlab-locale"); } catch (e) {}
   const code = asked || kept;
+  document.cookie = "llmlab-locale=" + (code || navigator.language || "en") + "; path=/; SameSite=Lax";
   if (code) setTimeout(() => window.llmlabSetLocale(code), 0);
 }"""
 

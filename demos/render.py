@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.generation.sampling import STAGES
 from core.retrieval.search import Hit
+from demos.i18n import LANGUAGES, STRINGS, text
 
 
 def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ") -> str:
@@ -24,8 +25,6 @@ BANDS = [(0.9, "p ≥ 0.9"), (0.5, "0.5 ≤ p < 0.9"), (0.1, "0.1 ≤ p < 0.5"),
 BAND_COLORS = {"p ≥ 0.9": "#1a9850", "0.5 ≤ p < 0.9": "#a6d96a", "0.1 ≤ p < 0.5": "#fdae61",
                "p < 0.1": "#d73027", "end of text": "#9e9e9e", "not scored": "#9e9e9e"}
 END_MARK = " [end]"
-FINISH = {"eos": "the model ended its answer", "stop": "a stop string ended it",
-          "length": "it reached the most new tokens allowed", "cancelled": "stopped by you"}
 
 
 def band(prob: float | None) -> str:
@@ -70,7 +69,6 @@ BARE_CONTROLS = set(CONTROL_NAMES) | {"mask", "cls", "sep", "filename", "reponam
                                       "jupyter_text", "jupyter_code", "jupyter_output", "empty_output",
                                       "commit_before", "commit_msg", "commit_after"}
 _CONTROL = re.compile(r"^<(\|?)(/?)([A-Za-z0-9_]+)\1>$")
-WHITESPACE_LEGEND = "␣ = a space, ↵ = a line break, ⇥ = a tab, ∅ = part of a character split over tokens"
 
 
 def visible(token: str) -> str:
@@ -84,12 +82,12 @@ def visible(token: str) -> str:
     return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
-def step_frames(run: dict | None, index: int | float | None) -> tuple[list[pd.DataFrame], str]:
+def step_frames(run: dict | None, index: int | float | None, lang: str = "en") -> tuple[list[pd.DataFrame], str]:
     """One bar-chart table per stage (token, prob, kind) for step `index`, and a caption."""
     steps = (run or {}).get("steps") or []
     empty = pd.DataFrame({"token": [], "prob": [], "kind": []})
     if not steps:
-        return [empty] * len(STAGES), "Generate some text, then pick a step to see its candidates."
+        return [empty] * len(STAGES), text("step_empty", lang)
     index = min(max(int(index or 0), 0), len(steps) - 1)
     step = steps[index]
     frames = []
@@ -98,10 +96,9 @@ def step_frames(run: dict | None, index: int | float | None) -> tuple[list[pd.Da
         labels = _unique([visible(c["token"]) for c in rows])
         kinds = ["drawn" if c["token_id"] == step["token_id"] else "other" for c in rows]
         frames.append(pd.DataFrame({"token": labels, "prob": [c["prob"] for c in rows], "kind": kinds}))
-    caption = (f"Step {index}: drew **{visible(_name(step))}** with probability {step['prob']:.3f} "
-               f"(the model gave it {step['model_prob']:.3f}); {step['kept']} token(s) left after "
-               f"top-k / top-p.\n\n<small>In the charts: {WHITESPACE_LEGEND}; words in [brackets] are "
-               f"the model's control tokens, e.g. [end of answer].</small>")
+    caption = text("step_caption", lang, index=index, token=visible(_name(step)), prob=f"{step['prob']:.3f}",
+                   model_prob=f"{step['model_prob']:.3f}", kept=step["kept"])
+    caption += f"\n\n<small>{text('step_legend', lang)}</small>"
     return frames, caption
 
 
@@ -119,32 +116,37 @@ def _unique(labels: list[str]) -> list[str]:
     return out
 
 
-def run_summary(run: dict | None) -> str:
-    """The line under the output: who answered, how fast, why it ended, and any notices."""
+def ended(reason: str | None, lang: str = "en") -> str:
+    key = f"finish_{reason}"
+    return text("run_ended", lang, why=text(key, lang) if key in STRINGS else reason)
+
+
+def run_summary(run: dict | None, lang: str = "en") -> str:
+    """The line under the output: who answered, how fast, why it ended (while it writes: how far
+    it is), and any notices; in language `lang`."""
     if not run:
         return ""
     stats = run["stats"]
-    engine = f" · answered by the **{run['engine']}** engine" if run.get("engine") else ""
-    line = (f"**{run['model']}**{engine} · {stats['new_tokens']} tokens · "
-            f"{stats['tokens_per_s']:.1f} tokens/s · first token after {stats['first_token_s']:.2f} s · "
-            f"seed {stats['seed']}")
+    engine = text("run_engine", lang, engine=run["engine"]) if run.get("engine") else ""
+    line = text("run_line", lang, model=run["model"], engine=engine, tokens=stats["new_tokens"],
+                speed=f"{stats['tokens_per_s']:.1f}", first=f"{stats['first_token_s']:.2f}", seed=stats["seed"])
     if run.get("done"):
-        line += f" · ended: {FINISH.get(run['finish_reason'], run['finish_reason'])}"
-    else:  # while it writes: how far it is
-        line = f"Writing… {stats['new_tokens']} of at most {run['settings']['max_new_tokens']} tokens so far · " + line
+        line += " · " + ended(run["finish_reason"], lang)
+    else:
+        line = text("run_writing", lang, tokens=stats["new_tokens"], limit=run["settings"]["max_new_tokens"]) \
+            + " · " + line
     return notes_markdown([line], run.get("notices", []))
 
 
-STOPPED = f"⏹ ended: {FINISH['cancelled']}"
-
-
-def stopped_summary(info: str | None) -> str:
+def stopped_summary(info: str | None, lang: str = "en") -> str:
     """The run's line once the person pressed Stop: marked as stopped, no longer as writing."""
-    if not info or "ended:" in info:
-        return info or STOPPED
+    stopped = f"**⏹ {ended('cancelled', lang)}**"
+    if not info or any(text("run_ended", code, why="") in info for code in LANGUAGES):
+        return info or stopped
     line, _, notes = info.partition("\n\n")
-    line = line.split(" so far · ", 1)[-1]
-    return f"{line} · **{STOPPED}**" + (f"\n\n{notes}" if notes else "")
+    if any(line.startswith(text("run_writing", code, tokens=0, limit=0)[:4]) for code in LANGUAGES):
+        line = line.split(" · ", 1)[-1]
+    return f"{line} · {stopped}" + (f"\n\n{notes}" if notes else "")
 
 
 def score_summary(result: dict | None) -> str:

@@ -84,6 +84,26 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "包含示例语料（36 篇关于语言模型的文章）"),
     "support_json": ("Support marks as data", "支持标记（数据）"),
     "support_marks": ("Support marks", "支持标记"),
+    "step_empty": ("Generate some text, then pick a step to see its candidates.",
+                   "先生成一些文本，再选一步查看它的候选。"),
+    "step_caption": ("Step {index}: drew **{token}** with probability {prob} (the model gave it {model_prob}); "
+                     "{kept} token(s) left after top-k / top-p.",
+                     "第 {index} 步：抽中 **{token}**，概率 {prob}（模型原本给它 {model_prob}）；经过 top-k / top-p "
+                     "后剩下 {kept} 个 token。"),
+    "step_legend": ("In the charts: ␣ = a space, ↵ = a line break, ⇥ = a tab, ∅ = part of a character split over "
+                    "tokens; words in [brackets] are the model's control tokens, e.g. [end of answer].",
+                    "图中：␣ = 空格，↵ = 换行，⇥ = 制表符，∅ = 被拆到几个 token 里的一个字符的一部分；方括号里的"
+                    "是模型的控制 token，例如 [end of answer]（回答结束）。"),
+    "run_line": ("**{model}**{engine} · {tokens} tokens · {speed} tokens/s · first token after {first} s · seed {seed}",
+                 "**{model}**{engine} · {tokens} 个 token · 每秒 {speed} 个 token · 首个 token 用时 {first} 秒 · "
+                 "随机种子 {seed}"),
+    "run_engine": (" · answered by the **{engine}** engine", " · 由 **{engine}** 引擎生成"),
+    "run_writing": ("Writing… {tokens} of at most {limit} tokens so far", "正在生成……已写 {tokens} 个 token（最多 {limit} 个）"),
+    "run_ended": ("ended: {why}", "结束原因：{why}"),
+    "finish_eos": ("the model ended its answer", "模型结束了回答"),
+    "finish_stop": ("a stop string ended it", "遇到了停止字符串"),
+    "finish_length": ("it reached the most new tokens allowed", "达到了最多生成的 token 数"),
+    "finish_cancelled": ("stopped by you", "被你停止"),
     # --- Generate ----------------------------------------------------------------------------------
     "tab_generate": ("Generate", "生成"),
     "generate_how": (

@@ -19,7 +19,7 @@ from core.runtime import memory
 from core.runtime.loader import choices
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
 from demos import render, sessions
-from demos.i18n import t
+from demos.i18n import request_lang, t
 
 log = logging.getLogger("llmlab")
 
@@ -206,14 +206,14 @@ def token_view(prefix: str):
     return view
 
 
-def show_step(run: dict | None, index: float):
-    frames, caption = render.step_frames(run, index)
+def show_step(run: dict | None, index: float, request: gr.Request = None):
+    frames, caption = render.step_frames(run, index, request_lang(request))
     return *frames, caption
 
 
-def pick_step(run: dict | None, event: gr.SelectData):
+def pick_step(run: dict | None, event: gr.SelectData, request: gr.Request = None):
     index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-    return index, *show_step(run, index)
+    return index, *show_step(run, index, request)
 
 
 def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object, bool]]:
@@ -229,11 +229,15 @@ def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object,
 
 def stop_button(button: gr.Button, running, view: list) -> None:
     """`button` stops the `running` stream, and the run's line says it was stopped (view[1])."""
-    mark = dict(fn=render.stopped_summary, inputs=view[1], outputs=view[1], api_visibility="private",
+    mark = dict(fn=mark_stopped, inputs=view[1], outputs=view[1], api_visibility="private",
                 queue=False, show_progress="hidden")
     # marked at once, and again once the updates already on their way when it stopped have arrived
     button.click(cancels=[running], **mark).then(None, js="() => new Promise((r) => setTimeout(r, 1500))",
                                                    api_visibility="private").then(**mark)
+
+
+def mark_stopped(info: str | None, request: gr.Request = None) -> str:
+    return render.stopped_summary(info, request_lang(request))
 
 
 def view_cleared() -> tuple:
@@ -241,17 +245,17 @@ def view_cleared() -> tuple:
     return ([], "", None, gr.Slider(0, 1, value=0, step=1)) + (None,) * len(STAGES) + ("",)
 
 
-def view_updates(updates):
+def view_updates(updates, lang: str = "en"):
     """Values for token_view's components after each Update (the heavier ones throttled),
-    with the Update itself last."""
+    with the Update itself last; the lines in language `lang`."""
     for update, redraw in throttled(updates):
         run = update.to_dict(steps=redraw)
-        spans, info = render.generation_spans(update), render.run_summary(run)
+        spans, info = render.generation_spans(update), render.run_summary(run, lang)
         if not redraw:
             yield (spans, info) + (gr.skip(),) * (3 + len(STAGES)) + (update,)
             continue
         last = max(len(run["steps"]) - 1, 0)
-        frames, caption = render.step_frames(run, last)
+        frames, caption = render.step_frames(run, last, lang)
         slider = gr.Slider(0, max(last, 1), value=last, step=1)
         yield (spans, info, run, slider, *frames, caption, update)
 

@@ -56,3 +56,20 @@ def test_neighbouring_passages_do_not_repeat_their_shared_sentence():
     assert page.count("Gamma three.") == 1
     assert "Alpha one." in page and "Epsilon five." in page
     assert "shown in passage #1" in page
+
+
+def test_the_lines_of_a_run_are_in_the_pages_language():
+    writing = render.run_summary(run(False), "zh-CN")
+    assert writing.startswith("正在生成……已写 5 个 token（最多 64 个）")
+    assert "被你停止" in render.stopped_summary(writing, "zh-CN") and "正在生成" not in render.stopped_summary(writing, "zh-CN")
+    assert "模型结束了回答" in render.run_summary(run(True, "eos"), "zh-CN")
+
+
+def test_the_language_of_a_request_comes_from_the_pages_cookie_then_the_browser():
+    from types import SimpleNamespace
+
+    from demos.i18n import request_lang
+    assert request_lang(SimpleNamespace(headers={"cookie": "a=1; llmlab-locale=zh-CN"})) == "zh-CN"
+    assert request_lang(SimpleNamespace(headers={"cookie": "llmlab-locale=en", "accept-language": "zh-CN"})) == "en"
+    assert request_lang(SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})) == "zh-CN"
+    assert request_lang(SimpleNamespace(headers={})) == request_lang(None) == "en"  # API clients
