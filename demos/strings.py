@@ -118,7 +118,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "三个阶段。"),
     "prompt_placeholder": ("Text for the model to continue", "让模型接着写的文本"),
     "generate_run": ("Generate", "生成"),
-    "score_accordion": ("Score a text: how expected is each token?", "给文本打分：每个 token 有多出乎意料？"),
+    "score_accordion": ("Score a text: how expected is each token?", "给文本打分：每个 token 有多符合预期？"),
     "score_text": ("Text to score", "要打分的文本"),
     "score_run": ("Score", "打分"),
     "score_tokens": ("Tokens coloured by probability", "按概率着色的 token"),
@@ -223,7 +223,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chunk_label": ("Summaries of the chunks", "各块的摘要"),
     "highlighted": ("The text, with the extracted sentences highlighted", "原文，抽取出的句子已高亮"),
     # --- Sentiment ---------------------------------------------------------------------------------
-    "tab_sentiment": ("Sentiment", "情感"),
+    "tab_sentiment": ("Sentiment", "情感分析"),
     "sentiment_how": (
         "**How it works.** A classifier reads the text and gives the probability of each label. To see "
         "why, each word is left out in turn and the change in log P(positive) − log P(negative) is measured. "
