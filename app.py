@@ -43,6 +43,7 @@ def build_app() -> gr.Blocks:
         demo.unload(sessions.end_session)  # and its files and documents, go at once
     validate.check_limits(demo)
     one_status_box(demo)
+    i18n.plain_examples(demo)
     return demo
 
 

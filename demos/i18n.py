@@ -76,11 +76,22 @@ def english(value):
         if "translation_metadata" in (value.get("_type"), value.get("__type__")):
             return _english(value.get("key", ""))
         return {k: english(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [english(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(english(v) for v in value)
     if isinstance(value, str) and "__i18n__" in value:
         return _MARK.sub(lambda m: _english(m.group(1)), value)
     return value
+
+
+def plain_examples(blocks: gr.Blocks) -> None:
+    """gradio's example tables do not translate: their headers, labels and shown values are given
+    in English (the examples themselves are English text)."""
+    for block in blocks.blocks.values():
+        if isinstance(block, gr.Dataset):
+            block.headers = english(block.headers)
+            block.sample_labels = english(block.sample_labels)
+            block.samples = english(block.samples)
+            block.component_props = english(block.component_props)
 
 
 def _english(key: str) -> str:

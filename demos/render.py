@@ -175,26 +175,27 @@ def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def hit_html(hit: Hit, label: str | None = None, marks: list[tuple[int, int]] | None = None,
-             part: tuple[int, int] | None = None, shown_in: str = "") -> str:
+             part: tuple[int, int] | None = None, shown_in: str = "", lang: str = "en") -> str:
     """One passage as HTML: its source and score, with `marks` (default: its best sentence) marked;
     only `part` of its text (offsets) when the rest is shown in passage `shown_in`, with "…" there."""
     label = label or f"#{hit.rank}"
     marks = [hit.sentence] if marks is None else marks
-    mine = " (yours)" if hit.source == "yours" else ""
+    mine = text("hit_yours", lang) if hit.source == "yours" else ""
     lo, hi = part or (0, len(hit.chunk.text))
     body = highlighted(hit.chunk.text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in marks if s < hi and e > lo])
-    gap = f'<span class="llmlab-gap" title="the overlapping text is shown in passage {shown_in}">…</span>'
+    gap = f'<span class="llmlab-gap" title="{html.escape(text("hit_gap", lang, passage=shown_in))}">…</span>'
     body = (gap + " " if lo else "") + body + (" " + gap if hi < len(hit.chunk.text) else "")
     return (f'<div class="llmlab-hit"><div class="llmlab-hit-head"><b>{label}</b> '
-            f'score {hit.score:.3f} · <b>{html.escape(hit.chunk.doc)}</b>{mine} · {hit.position()}'
+            f'{text("hit_score", lang)} {hit.score:.3f} · <b>{html.escape(hit.chunk.doc)}</b>{mine} · '
+            f'{text("hit_position", lang, page=hit.chunk.page, start=hit.chunk.start, end=hit.chunk.end)}'
             f'</div><div class="llmlab-hit-text">{body}</div></div>')
 
 
-def hits_html(hits) -> str:
+def hits_html(hits, lang: str = "en") -> str:
     """The passages, best first; text a better passage of the same document already shows (the
     sentence neighbouring passages share) is not repeated."""
     if not hits:
-        return "<p>No passages found.</p>"
+        return f"<p>{text('no_passages', lang)}</p>"
     shown: dict[str, list[tuple[int, int, str]]] = {}
     out = []
     for hit in hits:
@@ -207,7 +208,7 @@ def hits_html(hits) -> str:
         while lo < hi and chunk.text[lo].isspace():
             lo += 1
         shown.setdefault(chunk.doc, []).append((chunk.start, chunk.end, f"#{hit.rank}"))
-        out.append(hit_html(hit, part=(lo, hi), shown_in=where))
+        out.append(hit_html(hit, part=(lo, hi), shown_in=where, lang=lang))
     return "\n".join(out)
 
 

@@ -5,7 +5,7 @@ from core.errors import SearchError
 from core.retrieval import corpus as corpora
 from core.retrieval import search as core
 from demos import render, sessions
-from demos.i18n import t
+from demos.i18n import request_lang, t, text
 from demos.widgets import Session, documents_panel, group, user_errors
 
 TITLE = t("tab_search")
@@ -73,9 +73,10 @@ def run_search(query: str, k: int = 5, docs: list[str] | None = None, use_exampl
     corpus = sessions.documents(state, use_examples, corpus_key, request)
     result = core.search(corpus, query, k, docs or None)
     frame = core.corpus_map(corpus, result)
-    info = render.notes_markdown([f"{len(result.hits)} passages from {result.corpus} · embeddings: "
-                                  f"{result.model}"], result.notices)
-    return render.hits_html(result.hits), frame, info
+    lang = request_lang(request)
+    info = render.notes_markdown([text("search_info", lang, n=len(result.hits), corpus=result.corpus,
+                                       model=result.model)], result.notices)
+    return render.hits_html(result.hits, lang), frame, info
 
 
 def document_choices(use_examples, state, request: gr.Request = None):

@@ -193,6 +193,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key": ("Key", "密钥"),
     "load_key": ("Load by key", "用密钥载入"),
     "status": ("Status", "状态"),
+    "search_info": ("{n} passages from {corpus} · embeddings: {model}", "{n} 个段落，来自 {corpus} · 嵌入模型：{model}"),
+    "hit_score": ("score", "得分"),
+    "hit_yours": (" (yours)", "（你的）"),
+    "hit_position": ("page {page}, characters {start}–{end}", "第 {page} 页，第 {start}–{end} 个字符"),
+    "hit_gap": ("the overlapping text is shown in passage {passage}", "重叠的文字显示在段落 {passage} 中"),
+    "no_passages": ("No passages found.", "没有找到段落。"),
     # --- Summarize ---------------------------------------------------------------------------------
     "tab_summarize": ("Summarize", "摘要"),
     "summarize_how": (

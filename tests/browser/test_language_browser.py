@@ -37,6 +37,17 @@ def test_the_page_is_in_the_browsers_language(browser, app_url, locale, words):
         context.close()
 
 
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_no_tab_shows_an_untranslated_key(browser, app_url, locale):
+    context, page = open_page(browser, app_url, locale)
+    try:
+        for tab in page.get_by_role("tab").all():
+            tab.click()
+            assert "__i18n__" not in page.locator("body").inner_text(), tab.inner_text()
+    finally:
+        context.close()
+
+
 def test_the_switch_changes_the_language_and_is_remembered(browser, app_url):
     context, page = open_page(browser, app_url, "en-US")
     try:

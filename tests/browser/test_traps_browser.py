@@ -84,3 +84,14 @@ def test_search_passages_do_not_repeat_the_sentence_neighbours_share(page):
     counts = {s: results.count(s) for s in SENTENCES}
     assert max(counts.values()) == 1, counts
     assert sum(counts.values()) == len(SENTENCES)  # every sentence shown once
+
+
+def test_a_long_abstractive_summary_says_which_chunk_it_is_writing(page):
+    page.get_by_role("tab", name="Summarize").click()
+    page.get_by_text("All three articles together").click()  # long: summarised in chunks
+    page.wait_for_function("document.querySelector('#summarize-text textarea').value.length > 3000")
+    page.locator("#summarize-write").click()
+    page.wait_for_function("/chunk 1 of \\d+/.test(document.querySelector('#summarize-abstractive-info').innerText)",
+                           timeout=180_000)
+    page.locator("#summarize-stop").click()
+
