@@ -4,7 +4,7 @@ import gradio as gr
 from core.retrieval import qa
 from core.retrieval.search import MAX_QUERY
 from demos import render, sessions
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.widgets import Session, documents_panel, group, user_errors
 
 TITLE = t("tab_ask")
@@ -50,8 +50,8 @@ def ask(question: str, k: int = 4, reader: str = "auto", use_examples: bool = Tr
     Returns:
         the answer (how it was found, confidence, runners-up, evidence); the passages with the answer span highlighted; the answer with each number, date, name and word marked supported / unsupported by the passages; the answer as JSON (span with character offsets, confidence, runners-up with scores, support marks).
     """
-    corpus = sessions.documents(state, use_examples, corpus_key, request)
+    corpus, lang = sessions.documents(state, use_examples, corpus_key, request), request_lang(request)
     for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
         marks = render.support_html(result.text, result.support) if result.done else ""
-        yield (render.answer_markdown(result), render.answer_passages_html(result), marks,
+        yield (render.answer_markdown(result, lang), render.answer_passages_html(result, lang), marks,
                result.to_dict() if result.done else None)

@@ -212,33 +212,28 @@ def hits_html(hits, lang: str = "en") -> str:
     return "\n".join(out)
 
 
-ANSWERED_BY = {"extractive": "extractive QA (answer span copied from a passage)",
-               "grounded": "grounded reader (an exact span of a passage, chosen by the chat model)",
-               "chat-reader": "chat model writing from the retrieved passages",
-               "evidence": "retrieval only: no model could read the passages",
-               "not-found": "retrieval only: no passage scored high enough"}
-
-
-def answer_markdown(answer) -> str:
-    confidence = f" · confidence {answer.confidence:.2f}" if answer.confidence is not None else ""
-    threshold = f" (answers from {answer.refuse_below:.2f})" if answer.refuse_below is not None else ""
-    how = ANSWERED_BY.get(answer.method, answer.method)
+def answer_markdown(answer, lang: str = "en") -> str:
+    """The answer, how it was found and how sure, in language `lang` (notes from the pipeline stay English)."""
+    confidence = text("answer_confidence", lang, value=f"{answer.confidence:.2f}") if answer.confidence is not None else ""
+    threshold = text("answer_threshold", lang, value=f"{answer.refuse_below:.2f}") if answer.refuse_below is not None else ""
+    key = f"answered_{answer.method}"
+    how = text(key, lang) if key in STRINGS else answer.method
     lines = [f"### {answer.text or '…'}",
-             f"<small>Answered by **{how}** · {answer.model}{confidence}{threshold}</small>"]
+             f"<small>{text('answered_by', lang, how=how)} · {answer.model}{confidence}{threshold}</small>"]
     if answer.span:
-        lines.append(f"Span copied from passage [{answer.span['passage']}], characters "
-                     f"{answer.span['start']}–{answer.span['end']}.")
+        lines.append(text("answer_span", lang, passage=answer.span["passage"], start=answer.span["start"],
+                          end=answer.span["end"]))
     if answer.runners_up:
-        lines.append("Runners-up: " + " · ".join(f"“{r['text']}” ({r['prob']:.2f})" for r in answer.runners_up))
+        lines.append(text("runners_up", lang) + " · ".join(f"“{r['text']}” ({r['prob']:.2f})" for r in answer.runners_up))
     if answer.evidence:
-        lines.append(f"Closest sentence to the question: {answer.evidence}")
+        lines.append(text("closest_sentence", lang) + answer.evidence)
     return notes_markdown(lines, answer.notices)
 
 
-def answer_passages_html(answer) -> str:
-    blocks = [hit_html(hit, f"[{i + 1}]", [(s, e) for h, s, e in answer.marks if h == i])
+def answer_passages_html(answer, lang: str = "en") -> str:
+    blocks = [hit_html(hit, f"[{i + 1}]", [(s, e) for h, s, e in answer.marks if h == i], lang=lang)
               for i, hit in enumerate(answer.hits)]
-    return "\n".join(blocks) or "<p>No passages.</p>"
+    return "\n".join(blocks) or f"<p>{text('no_passages', lang)}</p>"
 
 
 SUPPORT_TITLES = {"supported": "found in the sources", "unsupported": "NOT found in the sources",
