@@ -39,7 +39,7 @@ def main() -> None:
                     box.press("Enter")
                 page.locator("#generate-prompt textarea").fill("The capital of France is")
                 page.locator("#generate-run").click()
-                page.wait_for_function("document.querySelector('#generate-info').innerText.includes('ended:')",
+                page.wait_for_function("/ended:|结束原因/.test(document.querySelector('#generate-info').innerText)",
                                        timeout=180_000)
                 page.wait_for_timeout(1500)  # the charts draw
                 page.screenshot(path=str(path))
