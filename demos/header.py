@@ -16,6 +16,9 @@ CSS = """
 #llmlab-top { align-items: flex-start; }
 #llmlab-lang { flex-grow: 0; min-width: fit-content; gap: 4px; }
 #llmlab-lang button { min-width: 0; padding: 2px 10px; }
+/* the language shown now (gradio sets <html lang> to the page's locale) */
+html[lang^="zh"] #llmlab-lang-zh-CN, html:not([lang^="zh"]) #llmlab-lang-en {
+  outline: 2px solid var(--color-accent); font-weight: 700; }
 """
 STATES = {"loaded": "state_loaded", "loads on first use": "state_first_use", "unavailable": "state_unavailable"}
 

@@ -19,6 +19,8 @@ def open_page(browser, app_url, locale: str):
 
 def expect_language(page, words: dict) -> None:
     expect(page.get_by_role("tab", name=words["tab"], exact=True)).to_be_visible()
+    current = "#llmlab-lang-zh-CN" if words is CHINESE else "#llmlab-lang-en"
+    expect(page.locator(current)).to_have_css("font-weight", "700")  # the switch shows which is on
     expect(page.locator("#generate-run")).to_have_text(words["button"])
     expect(page.locator("#llmlab-header")).to_contain_text(words["banner"])
     expect(page.get_by_text(words["note"]).first).to_be_visible()
