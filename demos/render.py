@@ -284,9 +284,32 @@ def ingest_markdown(report) -> str:
 
 # --- summaries and sentiment -------------------------------------------------------------------
 
-def summary_info(kind: str, method: str, model: str, notes: list[str], extra: str = "") -> str:
-    lines = [f"**{kind}** · {method} · model: {model}" + (f" · {extra}" if extra else "")]
-    return "\n".join(lines + [f"- {note}" for note in notes])
+def summary_info(kind: str, method: str, model: str, notes: list[str], extra: str = "", lang: str = "en") -> str:
+    """How a summary was made: `kind` ("extractive", "abstractive", "extractive_instead"), the
+    method and model, `extra` (a count or the stage it is at), then the notes."""
+    line = text("summary_line", lang, kind=text(f"kind_{kind}", lang), method=method, model=model)
+    return "\n".join([line + (f" · {stage_words(extra, lang)}" if extra else "")] + [f"- {note}" for note in notes])
+
+
+_STAGES = [(re.compile(r"^summarising chunk (\d+) of (\d+)(?: \(round (\d+)\))?$"), "stage_chunk"),
+           (re.compile(r"^combining (\d+) chunk summaries$"), "stage_combining"),
+           (re.compile(r"^(\d+) of (\d+) sentences$"), "stage_sentences"),
+           (re.compile(r"^summarising$"), "stage_summarising"), (re.compile(r"^done$"), "stage_done")]
+
+
+def stage_words(stage: str, lang: str = "en") -> str:
+    """A summarizer's stage ("summarising chunk 2 of 5", "done", ...) in language `lang`."""
+    for pattern, key in _STAGES:
+        found = pattern.match(stage)
+        if found:
+            values = [v for v in found.groups() if v]
+            out = text(key, lang, **dict(zip("abc", values))) if values else text(key, lang)
+            return out + (text("stage_round", lang, c=values[2]) if len(values) > 2 else "")
+    return stage
+
+
+def chunk_summaries(summaries: list[str], lang: str = "en") -> str:
+    return "\n\n".join(f"**{text('chunk_n', lang, n=i + 1)}** {s}" for i, s in enumerate(summaries))
 
 
 def sentiment_markdown(result) -> str:

@@ -241,6 +241,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chunk_accordion": ("Chunk summaries (long texts)", "分块摘要（长文本）"),
     "chunk_label": ("Summaries of the chunks", "各块的摘要"),
     "highlighted": ("The text, with the extracted sentences highlighted", "原文，抽取出的句子已高亮"),
+    "summary_line": ("**{kind}** · {method} · model: {model}", "**{kind}** · {method} · 模型：{model}"),
+    "kind_extractive": ("Extractive", "抽取式"),
+    "kind_abstractive": ("Abstractive", "生成式"),
+    "kind_extractive_instead": ("Extractive (instead)", "抽取式（代替生成式）"),
+    "stage_chunk": ("summarising chunk {a} of {b}", "正在摘要第 {a} 块（共 {b} 块）"),
+    "stage_round": (" (round {c})", "（第 {c} 轮）"),
+    "stage_combining": ("combining {a} chunk summaries", "正在合并 {a} 个分块摘要"),
+    "stage_sentences": ("{a} of {b} sentences", "选出 {a} 句（共 {b} 句）"),
+    "stage_summarising": ("summarising", "正在摘要"),
+    "stage_done": ("done", "完成"),
+    "chunk_n": ("Chunk {n}.", "第 {n} 块。"),
     # --- Sentiment ---------------------------------------------------------------------------------
     "tab_sentiment": ("Sentiment", "情感分析"),
     "sentiment_how": (

@@ -2,8 +2,8 @@
 import gradio as gr
 
 from core import summarize as core
-from demos.i18n import t
-from demos.render import summary_info, support_html
+from demos.i18n import request_lang, t
+from demos.render import chunk_summaries, summary_info, support_html
 from demos.widgets import Session, group, model_menu, user_errors
 
 TITLE = t("tab_summarize")
@@ -20,7 +20,7 @@ def summarize_read_file(path: str | None) -> tuple[str, None]:
 
 @user_errors
 def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0,
-                         method: str = "textrank", diversity: float = 0.3):
+                         method: str = "textrank", diversity: float = 0.3, request: gr.Request = None):
     """Extractive summary: the most central sentences of the text, verbatim and in their original order.
 
     Args:
@@ -35,14 +35,14 @@ def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0
     """
     result = core.extract(text, sentences=sentences, ratio=(ratio_percent or 0) / 100,
                           method=method, diversity=diversity)
-    info = summary_info("Extractive", f"ranked by {result.method}", result.model, result.notes,
-                     f"{len(result.chosen)} of {len(result.spans)} sentences")
+    info = summary_info("extractive", f"ranked by {result.method}", result.model, result.notes,
+                        f"{len(result.chosen)} of {len(result.spans)} sentences", request_lang(request))
     return result.summary, result.highlights(), info
 
 
 @user_errors
 def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128, num_beams: int = 1,
-                          progress=gr.Progress()):
+                          request: gr.Request = None, progress=gr.Progress()):
     """Abstractive summary written by a model, streamed as it is written. Long texts are
     summarised chunk by chunk, then the chunk summaries are combined.
 
@@ -64,9 +64,10 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
     for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
                                         model_id=model or None):
         progress((update.step, update.steps), desc=update.stage)
-        chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
-        kind = "Extractive (instead)" if update.extractive else "Abstractive"
-        yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage), chunks,
+        lang = request_lang(request)
+        kind = "extractive_instead" if update.extractive else "abstractive"
+        yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage, lang),
+               chunk_summaries(update.chunk_summaries, lang),
                support_html(update.text, update.support, "summary"), update.support)
 
 

@@ -73,3 +73,12 @@ def test_the_language_of_a_request_comes_from_the_pages_cookie_then_the_browser(
     assert request_lang(SimpleNamespace(headers={"cookie": "llmlab-locale=en", "accept-language": "zh-CN"})) == "en"
     assert request_lang(SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})) == "zh-CN"
     assert request_lang(SimpleNamespace(headers={})) == request_lang(None) == "en"  # API clients
+
+
+def test_a_summarys_stage_reads_in_the_pages_language():
+    assert render.stage_words("summarising chunk 2 of 5") == "summarising chunk 2 of 5"
+    assert render.stage_words("summarising chunk 2 of 5 (round 2)", "zh-CN") == "正在摘要第 2 块（共 5 块）（第 2 轮）"
+    assert render.stage_words("combining 5 chunk summaries", "zh-CN") == "正在合并 5 个分块摘要"
+    assert render.stage_words("something new", "zh-CN") == "something new"
+    info = render.summary_info("abstractive", "M", "X", ["a note"], "done", "zh-CN")
+    assert info.startswith("**生成式** · M · 模型：X · 完成") and "- a note" in info
