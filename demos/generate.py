@@ -48,7 +48,7 @@ def generate_stream(prompt: str, model: str | None = None, max_new_tokens: int =
 
 
 @user_errors
-def generate_score(text: str, model: str | None = None):
+def generate_score(text: str, model: str | None = None, request: gr.Request = None):
     """Score a text: how expected each token is under a language model, the total log-probability
     and the perplexity.
 
@@ -59,7 +59,7 @@ def generate_score(text: str, model: str | None = None):
         the tokens coloured by probability; a summary (perplexity, least expected tokens, model); the full result as JSON.
     """
     result = scoring.score(text, model_id=model or None).to_dict()
-    return render.score_spans(result), render.score_summary(result), result
+    return render.score_spans(result), render.score_summary(result, request_lang(request)), result
 
 
 def build(session: Session) -> None:

@@ -149,14 +149,13 @@ def stopped_summary(info: str | None, lang: str = "en") -> str:
     return f"{line} · {stopped}" + (f"\n\n{notes}" if notes else "")
 
 
-def score_summary(result: dict | None) -> str:
+def score_summary(result: dict | None, lang: str = "en") -> str:
     if not result:
         return ""
     worst = ", ".join(f"**{visible(result['tokens'][i]['token'])}** ({result['tokens'][i]['prob']:.2g})"
                       for i in result["least_expected"])
-    lines = [f"Perplexity **{result['perplexity']:.1f}** · total log-probability "
-             f"{result['total_logprob']:.1f} over {result['scored_tokens']} tokens · "
-             f"least expected: {worst}", f"Scored by **{result['model']}**"]
+    lines = [text("score_line", lang, ppl=f"{result['perplexity']:.1f}", logprob=f"{result['total_logprob']:.1f}",
+                  n=result["scored_tokens"], worst=worst), text("scored_by", lang, model=result["model"])]
     return notes_markdown(lines, result.get("notices", []))
 
 
@@ -369,7 +368,7 @@ def finetune_predictions(snap: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "label", "before", "after", "right"])
 
 
-def translation_info(update) -> str:
-    names = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
-    line = f"**{names[update.direction]}** · {update.method} · model: {update.model} · {update.stage}"
+def translation_info(update, lang: str = "en") -> str:
+    line = text("translation_line", lang, direction=text(update.direction.replace("-", "_"), lang),
+                method=update.method, model=update.model, stage=update.stage)
     return notes_markdown([line], update.notes)

@@ -123,6 +123,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "score_run": ("Score", "打分"),
     "score_tokens": ("Tokens coloured by probability", "按概率着色的 token"),
     "score_info": ("Perplexity and summary", "困惑度与概要"),
+    "score_line": ("Perplexity **{ppl}** · total log-probability {logprob} over {n} tokens · least expected: {worst}",
+                   "困惑度 **{ppl}** · {n} 个 token 的总对数概率 {logprob} · 最出乎意料的：{worst}"),
+    "scored_by": ("Scored by **{model}**", "打分模型：**{model}**"),
     "score_json": ("Score as JSON", "打分结果 JSON"),
     "score_json_label": ("Every token's probability", "每个 token 的概率"),
     # --- Chat --------------------------------------------------------------------------------------
@@ -410,6 +413,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "en_zh": ("English → Chinese", "英文 → 中文"),
     "zh_en": ("Chinese → English", "中文 → 英文"),
     "automatic": ("Automatic (by direction)", "自动（按方向选择）"),
+    "translation_line": ("**{direction}** · {method} · model: {model} · {stage}",
+                         "**{direction}** · {method} · 模型：{model} · {stage}"),
     "translate_run": ("Translate", "翻译"),
     "translation": ("Translation", "译文"),
     "how_translated": ("How it was translated", "翻译方式"),

@@ -3,7 +3,7 @@ chat model with a prompt (and a caveat saying how much to trust it)."""
 import gradio as gr
 
 from core import translate as core
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.render import support_html, translation_info
 from demos.widgets import Session, model_menu, user_errors
 
@@ -16,7 +16,7 @@ EXAMPLES = ["The city will replace all of its diesel buses with electric ones by
 
 
 @user_errors
-def translate(text: str, direction: str = "auto", model: str = ""):
+def translate(text: str, direction: str = "auto", model: str = "", request: gr.Request = None):
     """Translate between English and Chinese, streamed as it is written.
 
     Args:
@@ -30,11 +30,12 @@ def translate(text: str, direction: str = "auto", model: str = ""):
         the numbers and dates of the translation (and names, into Chinese) marked as found in the source
         or not (HTML), and, when done, the whole result as JSON (its "marks" field has those marks).
     """
+    lang = request_lang(request)
     for update in core.translate_stream(text, direction, model or None):
         if not update.done:
-            yield update.text, translation_info(update), gr.skip(), gr.skip()
+            yield update.text, translation_info(update, lang), gr.skip(), gr.skip()
             continue
-        yield (update.text, translation_info(update),
+        yield (update.text, translation_info(update, lang),
                support_html(update.text, update.marks, "translation"), update.to_dict())
 
 
