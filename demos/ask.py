@@ -52,6 +52,6 @@ def ask(question: str, k: int = 4, reader: str = "auto", use_examples: bool = Tr
     """
     corpus, lang = sessions.documents(state, use_examples, corpus_key, request), request_lang(request)
     for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
-        marks = render.support_html(result.text, result.support) if result.done else ""
+        marks = render.support_html(result.text, result.support, lang=lang) if result.done else ""
         yield (render.answer_markdown(result, lang), render.answer_passages_html(result, lang), marks,
                result.to_dict() if result.done else None)

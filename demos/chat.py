@@ -60,7 +60,7 @@ def chat_send(message: str, history: list[dict] | None = None, system: str = SYS
         marks, data = "", None
         if hits and update.done:
             support = mark_support(update.text, [h.chunk.text for h in hits], given=message).to_dict()
-            marks = render.support_html(update.text, support)
+            marks = render.support_html(update.text, support, lang=request_lang(request))
             data = {"support": support, "passages": [{"passage": i + 1, "document": h.chunk.doc, "text": h.chunk.text}
                                                      for i, h in enumerate(hits)]}
         yield history + [{"role": "assistant", "content": update.text}], "", *view, marks, data

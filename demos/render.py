@@ -235,29 +235,24 @@ def answer_passages_html(answer, lang: str = "en") -> str:
     return "\n".join(blocks) or f"<p>{text('no_passages', lang)}</p>"
 
 
-SUPPORT_TITLES = {"supported": "found in the sources", "unsupported": "NOT found in the sources",
-                  "given": "a word of the question"}
-
-
-def support_html(text: str, support: dict | None, what: str = "answer") -> str:
+def support_html(output: str, support: dict | None, what: str = "answer", lang: str = "en") -> str:
     """The output with each checked item coloured (supported / unsupported / given) and the count
     of unsupported items first."""
-    if not support or not text:
+    if not support or not output:
         return ""
     out, at = [], 0
     for m in sorted(support["marks"], key=lambda m: m["start"]):
         if m["start"] < at:
             continue
-        title = f"{m['kind']}: {SUPPORT_TITLES[m['status']]}"
-        out += [html.escape(text[at:m["start"]]),
+        title = f"{m['kind']}: {text('mark_' + m['status'], lang)}"
+        out += [html.escape(output[at:m["start"]]),
                 f'<span class="llmlab-{m["status"]}" title="{html.escape(title)}">'
-                f'{html.escape(text[m["start"]:m["end"]])}</span>']
+                f'{html.escape(output[m["start"]:m["end"]])}</span>']
         at = m["end"]
-    out.append(html.escape(text[at:]))
+    out.append(html.escape(output[at:]))
     bad, facts = support["unsupported"], support["unsupported_facts"]
-    head = (f"✅ every checked item of the {what} is in the sources ({support['checked']} checked)" if not bad else
-            f"⚠️ <b>{bad} unsupported</b> of {support['checked']} checked items "
-            f"({facts} number(s), date(s) or name(s))")
+    head = (text("support_all", lang, what=text(f"what_{what}", lang), n=support["checked"]) if not bad else
+            text("support_bad", lang, bad=bad, n=support["checked"], facts=facts))
     return (f'<div class="llmlab-support"><div class="llmlab-support-head">{head}</div>'
             f'<div class="llmlab-support-text">{"".join(out)}</div></div>').replace("\n", "<br>")
 

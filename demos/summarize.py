@@ -68,7 +68,7 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
         kind = "extractive_instead" if update.extractive else "abstractive"
         yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage, lang),
                chunk_summaries(update.chunk_summaries, lang),
-               support_html(update.text, update.support, "summary"), update.support)
+               support_html(update.text, update.support, "summary", lang), update.support)
 
 
 # --- the tab -----------------------------------------------------------------------------------

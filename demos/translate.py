@@ -36,7 +36,7 @@ def translate(text: str, direction: str = "auto", model: str = "", request: gr.R
             yield update.text, translation_info(update, lang), gr.skip(), gr.skip()
             continue
         yield (update.text, translation_info(update, lang),
-               support_html(update.text, update.marks, "translation"), update.to_dict())
+               support_html(update.text, update.marks, "translation", lang), update.to_dict())
 
 
 def build(session: Session) -> None:
