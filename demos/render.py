@@ -266,14 +266,13 @@ SUPPORT_CSS = """
 """
 
 
-def ingest_markdown(report) -> str:
+def ingest_markdown(report, lang: str = "en") -> str:
     lines = []
     if report.added:
-        lines.append(f"Indexed **{len(report.added)}** document(s) in {report.chunks} passages: "
-                     + ", ".join(report.added))
+        lines.append(text("indexed", lang, n=len(report.added), chunks=report.chunks, names=", ".join(report.added)))
     lines += [f"⚠️ {w}" for w in report.warnings]
     lines += [f"❌ {e}" for e in report.errors]
-    return "\n\n".join(lines) or "Nothing to add: upload files or paste text."
+    return "\n\n".join(lines) or text("nothing_to_add", lang)
 
 
 # --- summaries and sentiment -------------------------------------------------------------------

@@ -18,7 +18,7 @@ from core.retrieval import corpus as corpora
 from core.runtime import memory
 from core.runtime.loader import choices
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
-from demos import render, sessions
+from demos import i18n, render, sessions
 from demos.i18n import request_lang, t
 
 log = logging.getLogger("llmlab")
@@ -302,5 +302,6 @@ def add_documents(files: list[str] | None = None, text: str = "", use_examples: 
     corpus, key = sessions.documents_to_change(state, use_examples, corpus_key, request)
     sessions.FILES.track(request, *(files or []))
     report = corpora.ingest(corpus, files or [], text or "", progress)
-    return (render.ingest_markdown(report) + f"\n\nSearching: {corpus.describe()}."
+    lang = request_lang(request)
+    return (render.ingest_markdown(report, lang) + "\n\n" + i18n.text("searching", lang, corpus=corpus.describe())
             + sessions.key_note(key))
