@@ -6,7 +6,7 @@ import gradio as gr
 from core import finetune, sentiment
 from core.finetune.data import MAX_TYPED_CHARS
 from demos import render
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.widgets import Session, free_choice, user_errors
 
 TITLE = t("tab_finetune")
@@ -69,11 +69,11 @@ def finetune_train(examples: str = "", file: str | None = None, text_column: str
         examples with their labels before and after training, the model's key (pass it to
         sentiment_finetuned, in this session), and everything as JSON.
     """
-    models = finetune.session(models, request.session_hash if request else "")
+    models, lang = finetune.session(models, request.session_hash if request else ""), request_lang(request)
     job = models.start(finetune.load(examples, file, text_column, label_column), method, epochs)
     for snap in job.follow():
         loss, accuracy = render.finetune_curves(snap)
-        yield (render.finetune_markdown(snap), loss, accuracy, render.finetune_predictions(snap), snap["key"],
+        yield (render.finetune_markdown(snap, lang), loss, accuracy, render.finetune_predictions(snap), snap["key"],
                snap)
     if snap["state"] == "failed":
         raise finetune.FineTuneError(snap["error"])

@@ -319,26 +319,21 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-ENDED = {"done": "all epochs done", "time budget": "the time budget ran out (it keeps what it learned)",
-         "cancelled": "cancelled by you"}
-
-
-def finetune_markdown(snap: dict) -> str:
-    """The status line of a fine-tuning job, and when it is done, what it learned."""
-    where = (f"epoch {snap['epoch']:.1f} of {snap['epochs']} · step {snap['step']} of {snap['steps']} · "
-             f"{snap['training_s']:.0f} s of at most {snap['budget_s']:.0f} s")
+def finetune_markdown(snap: dict, lang: str = "en") -> str:
+    """The status line of a fine-tuning job, and when it is done, what it learned; in language `lang`."""
+    where = text("ft_where", lang, epoch=f"{snap['epoch']:.1f}", epochs=snap["epochs"], step=snap["step"],
+                 steps=snap["steps"], s=f"{snap['training_s']:.0f}", budget=f"{snap['budget_s']:.0f}")
     lines = [f"**{snap['name']}** · {snap['method']} · {snap['examples']}"]
     if snap["state"] in ("starting", "training"):
-        lines.append(f"{'Preparing' if snap['state'] == 'starting' else 'Training'}: {where} "
-                     f"({snap['progress']:.0%})")
+        lines.append(text(f"ft_{snap['state']}", lang, where=where, progress=f"{snap['progress']:.0%}"))
     elif snap["state"] == "done":
-        lines.append(f"Done ({ENDED.get(snap['ended_by'], snap['ended_by'])}; {where}). Held-out accuracy "
-                     f"**{percent(snap['accuracy_before'])} → {percent(snap['accuracy_after'])}** "
-                     f"(before → after training).")
+        key = "ft_ended_" + str(snap["ended_by"]).replace(" ", "_")
+        lines.append(text("ft_done", lang, why=text(key, lang) if key in STRINGS else snap["ended_by"], where=where,
+                          before=percent(snap["accuracy_before"]), after=percent(snap["accuracy_after"])))
     elif snap["state"] == "cancelled":
-        lines.append("Cancelled: nothing was kept.")
+        lines.append(text("ft_cancelled", lang))
     else:
-        lines.append(f"Failed: {snap['error']}")
+        lines.append(text("ft_failed", lang, error=snap["error"]))
     return notes_markdown(lines, snap["notes"])
 
 
