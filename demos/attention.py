@@ -7,7 +7,7 @@ import gradio as gr
 from core.inspect import attention as core
 from core.inspect.text import MAX_CHARS
 from demos import render_inside
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.widgets import Session, group, user_errors
 
 TITLE = t("tab_attention")
@@ -46,7 +46,7 @@ CSS = """
 
 
 @user_errors
-def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1):
+def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1, request: gr.Request = None):
     """The attention weights of one layer's heads over a sentence, for the chat model (decoder,
     causal) or the embedding model (encoder, bidirectional).
 
@@ -63,7 +63,7 @@ def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1):
     att = core.attention(text, model)
     layer, head = att.clamp(layer, head)
     sliders = gr.Slider(1, att.layers, value=layer, step=1), gr.Slider(1, att.heads, value=head, step=1)
-    return (att, *sliders, render_inside.attention_summary(att), render_inside.attention_html(att, layer, head),
+    return (att, *sliders, render_inside.attention_summary(att, request_lang(request)), render_inside.attention_html(att, layer, head),
             att.to_dict(layer))
 
 

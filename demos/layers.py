@@ -7,7 +7,7 @@ import gradio as gr
 from core.inspect import lens as core
 from core.inspect.text import MAX_CHARS
 from demos import render_inside
-from demos.i18n import t
+from demos.i18n import request_lang, t
 from demos.widgets import Session, group, model_menu, user_errors
 
 TITLE = t("tab_layers")
@@ -28,7 +28,7 @@ CSS = """
 
 
 @user_errors
-def logit_lens(prompt: str, model: str = ""):
+def logit_lens(prompt: str, model: str = "", request: gr.Request = None):
     """The logit lens: the top next-token prediction (and its probability) after every layer, at
     every position of a prompt, read with the model's final norm and output head.
 
@@ -42,12 +42,12 @@ def logit_lens(prompt: str, model: str = ""):
         position, its probability and rank at every layer, and the layer where it forms.
     """
     lens = core.logit_lens(prompt, model or None)
-    return lens, render_inside.lens_summary(lens), render_inside.lens_html(lens), render_inside.lens_curve(lens), lens.to_dict()
+    return lens, render_inside.lens_summary(lens, lang=request_lang(request)), render_inside.lens_html(lens), render_inside.lens_curve(lens), lens.to_dict()
 
 
-def show_position(lens, event: gr.EventData):
+def show_position(lens, event: gr.EventData, request: gr.Request = None):
     position = getattr(event, "position", None)
-    return render_inside.lens_summary(lens, position), render_inside.lens_html(lens, position), \
+    return render_inside.lens_summary(lens, position, request_lang(request)), render_inside.lens_html(lens, position), \
         render_inside.lens_curve(lens, position)
 
 

@@ -314,6 +314,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "是**编码器**：每个 token 都能看到所有 token。没有别的相关内容时，许多头会把大部分权重放在第一个 "
         "token 上（称为“注意力汇点”）。"),
     "sentence": ("Sentence", "句子"),
+    "attention_line": ("**{model}** · {tokens} tokens · {layers} layers × {heads} heads · all weights in {s} s · {how}",
+                       "**{model}** · {tokens} 个 token · {layers} 层 × {heads} 个头 · 全部权重用时 {s} 秒 · {how}"),
     "attention_placeholder": ("A sentence of up to 64 tokens", "一句话，最多 64 个 token"),
     "model_chat": ("Chat model: decoder, causal", "对话模型：解码器，因果"),
     "model_embedding": ("Embedding model: encoder, bidirectional", "嵌入模型：编码器，双向"),
@@ -341,6 +343,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**logit lens** 在*每一层*之后都套用同样的最终归一化和输出头，仿佛模型在那里就停下。每一列从上往下"
         "读：嵌入那一行大多重复输入的 token（输出头与嵌入共享权重），中间层猜的是常见 token，答案出现在单元格"
         "加上边框的地方（它们已经是模型的最终答案）。鼠标悬停看前 5 名，点击一列画出曲线。"),
+    "lens_line": ("After **{token}** (position {position}) the model predicts **{answer}** (p = {p}); {where} "
+                  "({layers} layers).",
+                  "在 **{token}**（第 {position} 个位置）之后，模型预测 **{answer}**（p = {p}）；{where}"
+                  "（共 {layers} 层）。"),
+    "lens_leads": ("it is the top prediction from **{layer}** on", "从 **{layer}** 起它就是首选预测"),
+    "lens_never": ("it never leads before the output", "在输出之前它从未领先"),
+    "lens_size": ("{model} · {tokens} tokens × {rows} rows in {s} s", "{model} · {tokens} 个 token × {rows} 行，用时 {s} 秒"),
     "lens_placeholder": ("Text for the model to continue (up to 48 tokens)", "让模型接着写的文本（最多 48 个 token）"),
     "lens_run": ("Show layer by layer", "逐层显示"),
     "lens_summary": ("Where the answer forms", "答案在哪里形成"),
