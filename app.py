@@ -17,8 +17,8 @@ import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
-from demos import header, mcp, sessions, validate  # noqa: E402
-from demos.widgets import Session, end_session, give_way  # noqa: E402
+from demos import header, i18n, mcp, sessions, validate  # noqa: E402
+from demos.widgets import Session, end_session, give_way, one_status_box  # noqa: E402
 
 FILES_KEPT_S = int(os.environ.get("LLMLAB_FILES_KEPT", 3600))  # uploads and results of API sessions
 MAX_UPLOAD = "20mb"  # the largest file any tab takes (Sentiment's batch files)
@@ -42,6 +42,8 @@ def build_app() -> gr.Blocks:
         demo.unload(end_session)  # a closed tab's fine-tuned models,
         demo.unload(sessions.end_session)  # and its files and documents, go at once
     validate.check_limits(demo)
+    one_status_box(demo)
+    i18n.plain_examples(demo)
     give_way(demo)
     return demo
 
@@ -49,7 +51,7 @@ def build_app() -> gr.Blocks:
 def launch_kwargs() -> dict:
     css = "\n".join([header.CSS] + [getattr(m, "CSS", "") for m in tab_modules()])
     # show_error=False: the messages people see are gr.Error (UserError); nothing else leaks
-    return {"css": css, "show_error": False, "max_file_size": MAX_UPLOAD}
+    return {"css": css, "show_error": False, "max_file_size": MAX_UPLOAD, "i18n": i18n.I18N, "js": i18n.LOAD_JS}
 
 
 def parse_args(argv=None) -> argparse.Namespace:

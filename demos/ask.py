@@ -4,36 +4,32 @@ import gradio as gr
 from core.retrieval import qa
 from core.retrieval.search import MAX_QUERY
 from demos import render, sessions
+from demos.i18n import request_lang, t
 from demos.widgets import Session, documents_panel, group, user_errors
 
-TITLE = "Ask"
+TITLE = t("tab_ask")
 EXAMPLES = ["How many tokens are in the GPT-2 vocabulary?", "When was ChatGPT released?",
             "What does the reward model do in RLHF?", "What is the capital of Australia?"]
-READERS = [("auto: extractive QA model if available, else the grounded reader", "auto"),
-           ("extractive QA model (needs the Hugging Face Hub)", "extractive"),
-           ("grounded reader: an exact span of a passage, chosen by the chat model", "grounded"),
-           ("chat model writing an answer (may state what the passages do not say)", "chat")]
+READERS = [(t(f"reader_{v}"), v) for v in ("auto", "extractive", "grounded", "chat")]
 CSS = render.SUPPORT_CSS  # the support marks' colours, for every tab that shows them
 
 
 def build(session: Session) -> None:
-    gr.Markdown("Ask a question: the closest passages are retrieved and a reader answers from them "
-                "only. The answer is highlighted inside its passage below, and every number, date, name "
-                "and word of the answer is marked green when the passages hold it, red when they do not.")
+    gr.Markdown(t("ask_how"))
     # the same session documents as Search's panel, whose endpoint is the one API callers see
     use_examples = documents_panel("ask", session, api_visibility="undocumented")
     with gr.Row():
-        question = gr.Textbox(label="Question", scale=4, max_length=MAX_QUERY, elem_id="ask-question")
-        k = gr.Slider(1, 10, value=4, step=1, label="Passages to read (k)", scale=1, elem_id="ask-k")
-    with gr.Accordion("Reader", open=False):
-        reader = gr.Radio(READERS, value="auto", label="Who answers", elem_id="ask-reader")
-    go = gr.Button("Ask", variant="primary", elem_id="ask-go")
-    gr.Examples(EXAMPLES, question)
-    answer = gr.Markdown(label="Answer", elem_id="ask-answer")
-    support = gr.HTML(label="Support marks", elem_id="ask-support")
-    passages = gr.HTML(label="Passages", elem_id="ask-passages")
-    with gr.Accordion("The answer as data (span, offsets, confidence, runners-up, support marks)", open=False):
-        details = gr.JSON(label="Answer details", elem_id="ask-details")
+        question = gr.Textbox(label=t("question"), scale=4, max_length=MAX_QUERY, elem_id="ask-question")
+        k = gr.Slider(1, 10, value=4, step=1, label=t("ask_k"), scale=1, elem_id="ask-k")
+    with gr.Accordion(t("reader"), open=False):
+        reader = gr.Radio(READERS, value="auto", label=t("who_answers"), elem_id="ask-reader")
+    go = gr.Button(t("ask_go"), variant="primary", elem_id="ask-go")
+    gr.Examples(EXAMPLES, question, label=t("examples"))
+    answer = gr.Markdown(label=t("answer"), elem_id="ask-answer")
+    support = gr.HTML(label=t("support_marks"), elem_id="ask-support")
+    passages = gr.HTML(label=t("passages"), elem_id="ask-passages")
+    with gr.Accordion(t("ask_details"), open=False):
+        details = gr.JSON(label=t("ask_details_label"), elem_id="ask-details")
     gr.on([go.click, question.submit], ask,
           [question, k, reader, use_examples, session.corpus, session.corpus_key],
           [answer, passages, support, details],
@@ -54,8 +50,8 @@ def ask(question: str, k: int = 4, reader: str = "auto", use_examples: bool = Tr
     Returns:
         the answer (how it was found, confidence, runners-up, evidence); the passages with the answer span highlighted; the answer with each number, date, name and word marked supported / unsupported by the passages; the answer as JSON (span with character offsets, confidence, runners-up with scores, support marks).
     """
-    corpus = sessions.documents(state, use_examples, corpus_key, request)
+    corpus, lang = sessions.documents(state, use_examples, corpus_key, request), request_lang(request)
     for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
-        marks = render.support_html(result.text, result.support) if result.done else ""
-        yield (render.answer_markdown(result), render.answer_passages_html(result), marks,
+        marks = render.support_html(result.text, result.support, lang=lang) if result.done else ""
+        yield (render.answer_markdown(result, lang), render.answer_passages_html(result, lang), marks,
                result.to_dict() if result.done else None)

@@ -7,24 +7,16 @@ import gradio as gr
 from core.inspect import attention as core
 from core.inspect.text import MAX_CHARS
 from demos import render_inside
+from demos.i18n import request_lang, t
 from demos.widgets import Session, group, user_errors
 
-TITLE = "Attention"
+TITLE = t("tab_attention")
 MAX_LAYERS, MAX_HEADS = 64, 64
 ASSETS = Path(__file__).parent / "assets"
-MODELS = [("Chat model: decoder, causal", "chat"), ("Embedding model: encoder, bidirectional", "embedding")]
+MODELS = [(t("model_chat"), "chat"), (t("model_embedding"), "embedding")]
 EXAMPLES = [["The animal didn't cross the street because it was too tired.", "chat"],
             ["The animal didn't cross the street because it was too tired.", "embedding"],
             ["Paris is the capital of France, and Berlin is the capital of Germany.", "chat"]]
-INTRO = """In every layer, each attention head rebuilds token *i* as a weighted mix of all tokens:
-**y<sub>i</sub> = Σ<sub>j</sub> W<sub>ij</sub> x<sub>j</sub>**, where x<sub>j</sub> is token *j*'s value
-vector and **W<sub>ij</sub> = softmax<sub>j</sub>(q<sub>i</sub>·k<sub>j</sub> / √d)** says how much of it
-token *i* takes. Each row of W sums to 1. Below, row *i* of the heat map is W<sub>i·</sub> (darker =
-more), and the head view draws a line from *i* (left) to *j* (right) as opaque as W<sub>ij</sub>.
-The chat model is a **decoder**: W<sub>ij</sub> = 0 for every *j* after *i* (the causal mask, hatched),
-so a token is built only from itself and what came before. The embedding model is an **encoder**:
-every token sees every other. Many heads park most of their weight on the first token (an
-"attention sink") when nothing else is relevant."""
 CSS = """
 .llmlab-attn .attn-caption { margin-bottom: 4px; }
 .llmlab-attn .attn-focus { min-height: 1.4em; font-weight: 600; }
@@ -54,7 +46,7 @@ CSS = """
 
 
 @user_errors
-def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1):
+def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1, request: gr.Request = None):
     """The attention weights of one layer's heads over a sentence, for the chat model (decoder,
     causal) or the embedding model (encoder, bidirectional).
 
@@ -71,7 +63,7 @@ def attention(text: str, model: str = "chat", layer: int = 1, head: int = 1):
     att = core.attention(text, model)
     layer, head = att.clamp(layer, head)
     sliders = gr.Slider(1, att.layers, value=layer, step=1), gr.Slider(1, att.heads, value=head, step=1)
-    return (att, *sliders, render_inside.attention_summary(att), render_inside.attention_html(att, layer, head),
+    return (att, *sliders, render_inside.attention_summary(att, request_lang(request)), render_inside.attention_html(att, layer, head),
             att.to_dict(layer))
 
 
@@ -92,27 +84,27 @@ def pick(att, event: gr.EventData):
 
 
 def build(session: Session) -> None:
-    gr.Markdown(INTRO)
+    gr.Markdown(t("attention_how"))
     state = gr.State(None)
     with gr.Row():
-        text = gr.Textbox(label="Sentence", lines=2, scale=3, max_length=MAX_CHARS, elem_id="attention-text",
-                          placeholder="A sentence of up to 64 tokens")
+        text = gr.Textbox(label=t("sentence"), lines=2, scale=3, max_length=MAX_CHARS, elem_id="attention-text",
+                          placeholder=t("attention_placeholder"))
         with gr.Column(scale=2):
-            model = gr.Radio(MODELS, value="chat", label="Model", elem_id="attention-model")
-            show = gr.Button("Show attention", variant="primary", elem_id="attention-run")
-    gr.Examples(EXAMPLES, [text, model])
+            model = gr.Radio(MODELS, value="chat", label=t("model"), elem_id="attention-model")
+            show = gr.Button(t("show_attention"), variant="primary", elem_id="attention-run")
+    gr.Examples(EXAMPLES, [text, model], label=t("examples"))
     with gr.Row():
         # wide enough for any model in the registry; each run narrows them to its model's own
-        layer = gr.Slider(1, MAX_LAYERS, value=1, step=1, label="Layer", elem_id="attention-layer")
-        head = gr.Slider(1, MAX_HEADS, value=1, step=1, label="Head", elem_id="attention-head")
-    summary = gr.Markdown(label="Summary", elem_id="attention-summary")
-    view = gr.HTML(render_inside.attention_html(None, 1, 1), label="Attention map and head view", elem_id="attention-view",
+        layer = gr.Slider(1, MAX_LAYERS, value=1, step=1, label=t("layer"), elem_id="attention-layer")
+        head = gr.Slider(1, MAX_HEADS, value=1, step=1, label=t("head"), elem_id="attention-head")
+    summary = gr.Markdown(label=t("summary"), elem_id="attention-summary")
+    view = gr.HTML(render_inside.attention_html(None, 1, 1), label=t("attention_view"), elem_id="attention-view",
                    js_on_load=(ASSETS / "attention_view.js").read_text())
-    with gr.Accordion("All heads: every layer (rows) and head (columns); click one to show it", open=True):
+    with gr.Accordion(t("all_heads"), open=True):
         grid = gr.HTML(elem_id="attention-grid", js_on_load=(ASSETS / "pick.js").read_text())
         marker = gr.HTML(render_inside.heads_marker(1, 1), elem_id="attention-grid-marker", js_on_load=None)
-    with gr.Accordion("This layer as JSON", open=False):
-        data = gr.JSON(label="This layer's attention weights", elem_id="attention-json")
+    with gr.Accordion(t("layer_json"), open=False):
+        data = gr.JSON(label=t("layer_json_label"), elem_id="attention-json")
 
     gr.on([show.click, text.submit], attention, [text, model, layer, head],
           [state, layer, head, summary, view, data], api_name="attention", **group("inspect"),

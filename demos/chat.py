@@ -8,10 +8,11 @@ from core.generation.prompts import MAX_MESSAGE_CHARS, MAX_SYSTEM_CHARS
 from core.grounding import mark_support
 from core.retrieval import qa
 from demos import render, sessions
-from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, token_view,
-                           user_errors, view_cleared, view_updates)
+from demos.i18n import request_lang, t
+from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, stop_button,
+                           token_view, user_errors, view_cleared, view_updates)
 
-TITLE = "Chat"
+TITLE = t("tab_chat")
 CSS = """
 @media (max-width: 640px) { #chat-bot { height: 240px !important; max-height: 240px !important; } }
 """
@@ -55,11 +56,11 @@ def chat_send(message: str, history: list[dict] | None = None, system: str = SYS
         + [{"role": "user", "content": asked}]
     settings = settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, seed)
     updates = generation.chat_stream(sent, model_id=model or None, **settings)
-    for *view, update in view_updates(updates):
+    for *view, update in view_updates(updates, request_lang(request)):
         marks, data = "", None
         if hits and update.done:
             support = mark_support(update.text, [h.chunk.text for h in hits], given=message).to_dict()
-            marks = render.support_html(update.text, support)
+            marks = render.support_html(update.text, support, lang=request_lang(request))
             data = {"support": support, "passages": [{"passage": i + 1, "document": h.chunk.doc, "text": h.chunk.text}
                                                      for i, h in enumerate(hits)]}
         yield history + [{"role": "assistant", "content": update.text}], "", *view, marks, data
@@ -87,33 +88,33 @@ def chat_clear():
 
 
 def build(session: Session) -> None:
+    gr.Markdown(t("chat_how"))
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = chat_history(label="Conversation", height=380, elem_id="chat-bot")
-            message = gr.Textbox(label="Message", placeholder="Say something and press Enter",
+            chatbot = chat_history(label=t("conversation"), height=380, elem_id="chat-bot")
+            message = gr.Textbox(label=t("message"), placeholder=t("message_placeholder"),
                                  max_length=MAX_MESSAGE_CHARS, elem_id="chat-message")
             with gr.Row():
-                send = gr.Button("Send", variant="primary", elem_id="chat-send")
-                stop = gr.Button("Stop", variant="stop", elem_id="chat-stop")
-                undo = gr.Button("Undo", elem_id="chat-undo")
-                clear = gr.Button("Clear", elem_id="chat-clear")
+                send = gr.Button(t("send"), variant="primary", elem_id="chat-send")
+                stop = gr.Button(t("stop"), variant="stop", elem_id="chat-stop")
+                undo = gr.Button(t("undo"), elem_id="chat-undo")
+                clear = gr.Button(t("clear"), elem_id="chat-clear")
             view = token_view("chat")
         with gr.Column(scale=1):
-            system = gr.Textbox(SYSTEM, label="System prompt", lines=3, max_length=MAX_SYSTEM_CHARS,
+            system = gr.Textbox(SYSTEM, label=t("system_prompt"), lines=3, max_length=MAX_SYSTEM_CHARS,
                                 elem_id="chat-system")
-            use_documents = gr.Checkbox(False, label="Use my documents (those added on Ask/Search) and "
-                                        "mark the answer against them", elem_id="chat-use-documents")
+            use_documents = gr.Checkbox(False, label=t("chat_use_documents"), elem_id="chat-use-documents")
             settings = settings_controls("chat", max_new_tokens=128, temperature=0.3)
-    support = gr.HTML(label="Support marks of the last answer (green = in the passages, red = not)",
+    support = gr.HTML(label=t("chat_support"),
                       elem_id="chat-support")
-    with gr.Accordion("Passages and support marks as data", open=False):
-        support_json = gr.JSON(label="Passages and support marks", elem_id="chat-support-json")
+    with gr.Accordion(t("chat_passages_json"), open=False):
+        support_json = gr.JSON(label=t("chat_passages_label"), elem_id="chat-support-json")
 
     running = gr.on([send.click, message.submit], chat_send,
                     [message, chatbot, system] + settings + [use_documents, session.corpus, session.corpus_key],
                     [chatbot, message] + view + [support, support_json], api_name="chat_send",
                     **group("generation"))
-    stop.click(None, cancels=[running])
+    stop_button(stop, running, view)
     # both also stop an answer still streaming, which would otherwise bring the history back
     undo.click(chat_undo, chatbot, [chatbot, message], api_name="chat_undo", cancels=[running])
     clear.click(chat_clear, None, [chatbot, message], api_name="chat_clear", cancels=[running]

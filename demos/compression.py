@@ -2,14 +2,15 @@
 the person's text: size, speed, how far its predictions move, perplexity and its greedy answer."""
 import gradio as gr
 
-from core.compress import MAX_NEW_TOKENS, MAX_TEXT_TOKENS
+from core.compress import MAX_NEW_TOKENS
 from core.compress import compare as core
 from demos import render_inside
+from demos.i18n import t
 from demos.widgets import Session, group, model_menu, user_errors
 
-TITLE = "Compression"
-VARIANTS = [("fp32 (reference)", "fp32"), ("bf16", "bf16"), ("int8 dynamic (torch)", "int8"),
-            ("int8 weights only", "int8-weights"), ("4-bit GGUF (llama.cpp)", "q4")]
+TITLE = t("tab_compression")
+VARIANTS = [(t("variant_fp32"), "fp32"), ("bf16", "bf16"), (t("variant_int8"), "int8"),
+            (t("variant_int8w"), "int8-weights"), (t("variant_q4"), "q4")]
 TEXT = ("The transformer reads a whole sequence at once. Each layer lets every token look at the "
         "others through attention, then passes the result through a small feed-forward network. "
         "Stacking a few dozen such layers, and training them to predict the next word on a large "
@@ -17,16 +18,6 @@ TEXT = ("The transformer reads a whole sequence at once. Each layer lets every t
         "summarise an article. Smaller numbers for its weights make it cheaper to store and run, "
         "but every rounding moves its predictions a little.")
 PROMPT = "What is the capital of France?"
-INTRO = f"""Compression stores the same weights in fewer bits. Each row below is **the same model**
-at another precision, measured now on this machine (2 CPU cores shared with other users, so the
-timings move with the load, given below). **Top-1 agreement** is the share of positions in your
-text where the variant's most likely next token is fp32's; **KL** is the mean KL(P<sub>fp32</sub> ‖
-P<sub>variant</sub>) over those positions, in nats (0 = identical distributions); **perplexity**
-is exp of the mean negative log-probability of your text's actual next tokens. Up to
-{MAX_TEXT_TOKENS} tokens of the text are scored and answers are greedy. Offline, the fp32 model is
-itself converted from the bundled 4-bit GGUF, so its weights already carry 4-bit rounding: the
-4-bit row then differs from fp32 only by how llama.cpp computes, not by its weights. The first run
-builds each variant (seconds each); later runs reuse them."""
 
 
 @user_errors
@@ -53,25 +44,25 @@ def compression_compare(text: str, prompt: str = PROMPT, variants: list[str] | N
 
 
 def build(session: Session) -> None:
-    gr.Markdown(INTRO)
+    gr.Markdown(t("compression_how"))
     with gr.Row():
         with gr.Column(scale=3):
-            text = gr.Textbox(TEXT, label="Text to measure on", lines=6, max_lines=14,
+            text = gr.Textbox(TEXT, label=t("compression_text"), lines=6, max_lines=14,
                               max_length=core.MAX_TEXT_CHARS, elem_id="compression-text")
-            prompt = gr.Textbox(PROMPT, label="Prompt for the greedy answers",
+            prompt = gr.Textbox(PROMPT, label=t("compression_prompt"),
                                 max_length=core.MAX_PROMPT_CHARS, elem_id="compression-prompt")
         with gr.Column(scale=2):
-            variants = gr.CheckboxGroup(VARIANTS, value=[v for _, v in VARIANTS], label="Variants",
+            variants = gr.CheckboxGroup(VARIANTS, value=[v for _, v in VARIANTS], label=t("variants"),
                                         elem_id="compression-variants")
-            tokens = gr.Slider(1, MAX_NEW_TOKENS, value=24, step=1, label="New tokens per answer",
+            tokens = gr.Slider(1, MAX_NEW_TOKENS, value=24, step=1, label=t("new_tokens"),
                                elem_id="compression-tokens")
             model = model_menu("generation", "compression-model")
-            run = gr.Button("Compare", variant="primary", elem_id="compression-run")
-    status = gr.Markdown(label="Status and notes", elem_id="compression-status")
+            run = gr.Button(t("compare"), variant="primary", elem_id="compression-run")
+    status = gr.Markdown(label=t("status_notes"), elem_id="compression-status")
     table = gr.Dataframe(headers=render_inside.COMPRESSION_COLUMNS, interactive=False, wrap=True,
                          column_widths=["8%", "10%", "6%", "7%", "6%", "6%", "7%", "7%", "8%", "35%"],
-                         label="Variants measured", elem_id="compression-table")
-    with gr.Accordion("The measurement as JSON", open=False):
-        data = gr.JSON(label="The measurement", elem_id="compression-json")
+                         label=t("variants_measured"), elem_id="compression-table")
+    with gr.Accordion(t("measurement_json"), open=False):
+        data = gr.JSON(label=t("measurement_label"), elem_id="compression-json")
     run.click(compression_compare, [text, prompt, variants, tokens, model], [table, status, data],
               api_name="compression_compare", **group("compression"))

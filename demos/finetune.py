@@ -6,9 +6,10 @@ import gradio as gr
 from core import finetune, sentiment
 from core.finetune.data import MAX_TYPED_CHARS
 from demos import render
+from demos.i18n import request_lang, t
 from demos.widgets import Session, free_choice, user_errors
 
-TITLE = "Fine-tune"
+TITLE = t("tab_finetune")
 EXAMPLE = """positive: The staff were friendly and the room was spotless.
 positive: Great value, I would happily come back.
 positive: The food arrived hot and tasted wonderful.
@@ -68,11 +69,11 @@ def finetune_train(examples: str = "", file: str | None = None, text_column: str
         examples with their labels before and after training, the model's key (pass it to
         sentiment_finetuned, in this session), and everything as JSON.
     """
-    models = finetune.session(models, request.session_hash if request else "")
+    models, lang = finetune.session(models, request.session_hash if request else ""), request_lang(request)
     job = models.start(finetune.load(examples, file, text_column, label_column), method, epochs)
     for snap in job.follow():
         loss, accuracy = render.finetune_curves(snap)
-        yield (render.finetune_markdown(snap), loss, accuracy, render.finetune_predictions(snap), snap["key"],
+        yield (render.finetune_markdown(snap, lang), loss, accuracy, render.finetune_predictions(snap), snap["key"],
                snap)
     if snap["state"] == "failed":
         raise finetune.FineTuneError(snap["error"])
@@ -124,62 +125,58 @@ def sentiment_hook(session: Session, text: gr.Textbox, scores: gr.Label, info: g
                    words: gr.HighlightedText) -> None:
     """Inside the Sentiment tab: a menu of this session's fine-tuned models and a button that
     classifies the tab's text with the chosen one (into the tab's own outputs)."""
-    with gr.Accordion("Your fine-tuned models (this session only)", open=True):
+    with gr.Accordion(t("your_finetuned"), open=True):
         with gr.Row():
             menu = free_choice(gr.Dropdown(
-                [], value=None, label="Model from the Fine-tune tab", allow_custom_value=True, scale=3,
-                info="Train one in the Fine-tune tab, then press “Use in the Sentiment tab”.",
+                [], value=None, label=t("finetuned_menu"), allow_custom_value=True, scale=3,
+                info=t("finetuned_info"),
                 elem_id="sentiment-finetuned-model"))
-            run = gr.Button("Classify with it", elem_id="sentiment-finetuned-run", scale=1)
+            run = gr.Button(t("classify_with_it"), elem_id="sentiment-finetuned-run", scale=1)
     run.click(sentiment_finetuned, [text, menu, session.finetuned], [scores, info, words],
               api_name="sentiment_finetuned")
     session.finetuned_menu = menu
 
 
 def build(session: Session) -> None:
-    gr.Markdown(f"Teach the embedding model (all-MiniLM-L6-v2) your own labels. Give labelled examples; "
-                f"about a fifth of them are held out to check it. Training runs in the background for at "
-                f"most **{finetune.TIME_BUDGET_S:.0f} s** on at most **{finetune.MAX_ROWS:,} examples** (one "
-                f"job per session, {finetune.MAX_JOBS} on the server at once), then keeps what it learned. "
-                f"The model is yours only: it is not visible to anyone else and is dropped when you close "
-                f"the page.")
+    gr.Markdown(t("finetune_how"))
     with gr.Row():
         with gr.Column(scale=1):
-            examples = gr.Textbox(label=f"Examples: {finetune.FORMAT}", lines=10, max_lines=20,
+            examples = gr.Textbox(label=t("examples_label"), lines=10, max_lines=20,
                                   max_length=MAX_TYPED_CHARS, value=EXAMPLE, elem_id="finetune-examples")
-            gr.Examples([[EXAMPLE], [TOPICS]], examples, example_labels=["Hotel reviews", "News topics"])
-            with gr.Accordion("…or a CSV/TSV file (a text column and a label column)", open=False):
-                upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"], type="filepath",
+            gr.Examples([[EXAMPLE], [TOPICS]], examples, example_labels=[t("example_hotel"), t("example_topics")],
+                        label=t("examples"))
+            with gr.Accordion(t("csv_accordion"), open=False):
+                upload = gr.File(label=t("file"), file_types=[".csv", ".tsv", ".txt"], type="filepath",
                                  elem_id="finetune-file")
                 with gr.Row():
-                    text_column = free_choice(gr.Dropdown([], label="Text column", allow_custom_value=True,
+                    text_column = free_choice(gr.Dropdown([], label=t("text_column"), allow_custom_value=True,
                                                           elem_id="finetune-text-column"))
-                    label_column = free_choice(gr.Dropdown([], label="Label column", allow_custom_value=True,
+                    label_column = free_choice(gr.Dropdown([], label=t("label_column"), allow_custom_value=True,
                                                            elem_id="finetune-label-column"))
             with gr.Row():
-                method = gr.Radio([(name, key) for key, name in finetune.METHODS.items()], value="lora",
-                                  label="What learns", elem_id="finetune-method")
-                epochs = gr.Slider(*finetune.EPOCHS, value=finetune.DEFAULT_EPOCHS, step=1, label="Epochs",
+                method = gr.Radio([(t(f"method_{key}"), key) for key in finetune.METHODS], value="lora",
+                                  label=t("what_learns"), elem_id="finetune-method")
+                epochs = gr.Slider(*finetune.EPOCHS, value=finetune.DEFAULT_EPOCHS, step=1, label=t("epochs"),
                                    elem_id="finetune-epochs")
             with gr.Row():
-                train = gr.Button("Train", variant="primary", elem_id="finetune-train")
-                cancel = gr.Button("Cancel", variant="stop", elem_id="finetune-cancel")
+                train = gr.Button(t("train"), variant="primary", elem_id="finetune-train")
+                cancel = gr.Button(t("cancel"), variant="stop", elem_id="finetune-cancel")
         with gr.Column(scale=1):
-            status = gr.Markdown(label="Status", elem_id="finetune-status")
+            status = gr.Markdown(label=t("status"), elem_id="finetune-status")
             with gr.Row():
-                loss = gr.LinePlot(x="step", y="loss", title="Training loss", label="Training loss", height=220,
+                loss = gr.LinePlot(x="step", y="loss", title=t("training_loss"), label=t("training_loss"), height=220,
                                    elem_id="finetune-loss")
-                accuracy = gr.LinePlot(x="epoch", y="accuracy", title="Held-out accuracy", label="Held-out accuracy",
+                accuracy = gr.LinePlot(x="epoch", y="accuracy", title=t("heldout_accuracy"), label=t("heldout_accuracy"),
                                        y_lim=[0, 1], height=220, elem_id="finetune-accuracy")
-            predictions = gr.Dataframe(label="Held-out examples: before and after training", interactive=False,
+            predictions = gr.Dataframe(label=t("predictions"), interactive=False,
                                        wrap=True, elem_id="finetune-predictions")
             with gr.Row():
-                key = gr.Textbox(label="Model key (for the API, in this session)", interactive=False,
+                key = gr.Textbox(label=t("model_key"), interactive=False,
                                  max_length=64, elem_id="finetune-key", scale=3)
-                use = gr.Button("Use in the Sentiment tab", elem_id="finetune-use", scale=1,
+                use = gr.Button(t("use_in_sentiment"), elem_id="finetune-use", scale=1,
                                 visible=session.finetuned_menu is not None)
-            with gr.Accordion("The job as JSON", open=False):
-                as_json = gr.JSON(label="Job", elem_id="finetune-json")
+            with gr.Accordion(t("job_json"), open=False):
+                as_json = gr.JSON(label=t("job"), elem_id="finetune-json")
 
     upload.change(finetune_file_columns, upload, [text_column, label_column], api_visibility="private")
     train.click(finetune_train, [examples, upload, text_column, label_column, method, epochs, session.finetuned],

@@ -1,47 +1,89 @@
-"""The banner on top of every page: the device, and which model serves each task."""
+"""The banner on top of every page: where the models run, and which model serves each task, in
+plain words and in the browser's language; the language switch."""
 import gradio as gr
 
 from core.generation import engines
 from core.runtime import loader
 from core.runtime.device import placement
 from core.runtime.registry import TASKS
+from demos import i18n
+from demos.i18n import t, text
 
 CSS = """
 @media (max-width: 640px) {  /* phones: the banner is one line; the accordion below has the rest */
   #llmlab-header p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 }
+#llmlab-top { align-items: flex-start; }
+#llmlab-lang { flex-grow: 0; min-width: fit-content; gap: 4px; }
+#llmlab-lang button { min-width: 0; padding: 2px 10px; }
+/* the language shown now (gradio sets <html lang> to the page's locale) */
+html[lang^="zh"] #llmlab-lang-zh-CN, html:not([lang^="zh"]) #llmlab-lang-en {
+  outline: 2px solid var(--color-accent); font-weight: 700; }
 """
+STATES = {"loaded": "state_loaded", "loads on first use": "state_first_use", "unavailable": "state_unavailable"}
 
 
-def summary_markdown() -> str:
-    models = " · ".join(f"{TASKS[r['task']].label}: **{r['model'].split(' · ')[0]}**"
-                        + (f" ({r['engine']})" if r.get("engine") else "") for r in loader.status())
-    return f"Device **{placement()}** ({placement().threads} threads) — {models}"
+def device_words(lang: str) -> str:
+    where = placement()
+    if where.device.startswith("cuda"):
+        import torch
+        return text("device_gpu", lang, name=torch.cuda.get_device_name(torch.device(where.device)))
+    return text("device_mps", lang) if where.device == "mps" else text("device_cpu", lang)
 
 
-def details_markdown() -> str:
+def model_words(row: dict, lang: str) -> str:
+    """What serves a task, in words: a model's name, or how the task is done without a model of
+    its own (a "method" of the registry)."""
+    if row["model"] == "none available":
+        return text("none_available", lang)
+    name = row["model"].split(" · ")[0].removesuffix(" (method)")
+    return next((text(f"how_{c.id}", lang) for c in TASKS[row["task"]].candidates
+                 if c.label == name and f"how_{c.id}" in i18n.STRINGS), name)
+
+
+def summary_markdown(lang: str = "en") -> str:
+    models = " · ".join(text("banner_item", lang, task=text("task_" + r["task"], lang), model=model_words(r, lang))
+                        + (f" ({text('fast_engine', lang, engine=r['engine'])})" if r.get("engine") else "")
+                        for r in loader.status())
+    where = text("runs_on", lang, device=f"**{device_words(lang)}**", threads=placement().threads)
+    return f"{where} — {models}"
+
+
+def details_markdown(lang: str = "en") -> str:
     rows = loader.status()
-    lines = ["| task | model · source · device · dtype · size | state |", "|---|---|---|"]
-    lines += [f"| {TASKS[r['task']].label} | {r['model']} | {r['state']} |" for r in rows]
+    lines = [text("details_head", lang), "|---|---|---|"]
+    lines += [f"| {text('task_' + r['task'], lang)} | {r['model'].removesuffix(' (method)')} | "
+              f"{text(STATES[r['state']], lang) if r['state'] in STATES else r['state']} |" for r in rows]
     notes = [n for r in rows for n in r["notes"]]
     building = engines.build_state()
     if building:
         lines += ["", building]
     if notes:
-        lines += ["", "Preferred models not used here:"] + [f"- {n}" for n in notes]
+        lines += ["", text("not_used_here", lang)] + [f"- {n}" for n in notes]
     return "\n".join(lines)
 
 
 def build(demo: gr.Blocks) -> None:
-    gr.Markdown("# LLM Lab\nUse language models, and see inside them while they work.")
+    with gr.Row(elem_id="llmlab-top"):
+        gr.Markdown(t("app_intro"))
+        with gr.Row(elem_id="llmlab-lang"):
+            buttons = {code: gr.Button(name, size="sm", elem_id=f"llmlab-lang-{code}")
+                       for code, name in (("en", "English"), ("zh-CN", "中文"))}
     summary = gr.Markdown(elem_id="llmlab-header")
-    with gr.Accordion("Models and device", open=False):
+    with gr.Accordion(t("models_and_device"), open=False):
         details = gr.Markdown(elem_id="llmlab-models")
-    # models load in the background after start; refresh the banner as they arrive
+        gr.Markdown(t("language_note"), elem_id="llmlab-languages")
+    locale = gr.Textbox("en", visible=False, max_length=16, label="Locale")
+    # models load in the background after start; refresh the banner as they arrive, in the
+    # language the page shows (read by the browser: LOCALE_JS)
     for trigger in (demo.load, gr.Timer(5).tick):
-        trigger(refresh, outputs=[summary, details], api_visibility="private",
+        trigger(refresh, locale, [summary, details], js=i18n.LOCALE_JS, api_visibility="private",
                 show_progress="hidden", queue=False)
+    for code, button in buttons.items():
+        button.click(refresh, locale, [summary, details], js=i18n.switch_js(code), api_visibility="private",
+                     show_progress="hidden", queue=False)
 
 
-def refresh() -> tuple[str, str]:
-    return summary_markdown(), details_markdown()
+def refresh(locale: str = "en") -> tuple[str, str]:
+    lang = i18n.lang(locale)
+    return summary_markdown(lang), details_markdown(lang)

@@ -7,19 +7,13 @@ import gradio as gr
 from core.inspect import lens as core
 from core.inspect.text import MAX_CHARS
 from demos import render_inside
+from demos.i18n import request_lang, t
 from demos.widgets import Session, group, model_menu, user_errors
 
-TITLE = "Layer by layer"
+TITLE = t("tab_layers")
 ASSETS = Path(__file__).parent / "assets"
 EXAMPLES = ["The capital of France is", "One, two, three, four,", "The Eiffel Tower is in the city of",
             "def add(a, b):\n    return"]
-INTRO = """A causal LM turns a sequence into a next-token distribution: every layer adds its update to
-a running vector per position (the residual stream), and at the end the final norm and the output
-head turn that vector into logits, softmax gives P(next token). The **logit lens** applies the same
-final norm and head after *every* layer, as if the model stopped there. Read each column top to
-bottom: the row of embeddings mostly repeats the input token (the head is tied to the embeddings),
-middle layers guess generic tokens, and the answer appears where the cells turn outlined (they are
-already the model's final answer). Hover a cell for its top 5; click a column to plot it."""
 CSS = """
 .llmlab-lens { overflow-x: auto; }
 .llmlab-lens table { border-collapse: collapse; font-size: 12px; }
@@ -34,7 +28,7 @@ CSS = """
 
 
 @user_errors
-def logit_lens(prompt: str, model: str = ""):
+def logit_lens(prompt: str, model: str = "", request: gr.Request = None):
     """The logit lens: the top next-token prediction (and its probability) after every layer, at
     every position of a prompt, read with the model's final norm and output head.
 
@@ -48,31 +42,31 @@ def logit_lens(prompt: str, model: str = ""):
         position, its probability and rank at every layer, and the layer where it forms.
     """
     lens = core.logit_lens(prompt, model or None)
-    return lens, render_inside.lens_summary(lens), render_inside.lens_html(lens), render_inside.lens_curve(lens), lens.to_dict()
+    return lens, render_inside.lens_summary(lens, lang=request_lang(request)), render_inside.lens_html(lens), render_inside.lens_curve(lens), lens.to_dict()
 
 
-def show_position(lens, event: gr.EventData):
+def show_position(lens, event: gr.EventData, request: gr.Request = None):
     position = getattr(event, "position", None)
-    return render_inside.lens_summary(lens, position), render_inside.lens_html(lens, position), \
+    return render_inside.lens_summary(lens, position, request_lang(request)), render_inside.lens_html(lens, position), \
         render_inside.lens_curve(lens, position)
 
 
 def build(session: Session) -> None:
-    gr.Markdown(INTRO)
+    gr.Markdown(t("layers_how"))
     state = gr.State(None)
     with gr.Row():
-        prompt = gr.Textbox(label="Prompt", lines=2, scale=3, max_length=MAX_CHARS, elem_id="lens-prompt",
-                            placeholder="Text for the model to continue (up to 48 tokens)")
+        prompt = gr.Textbox(label=t("prompt"), lines=2, scale=3, max_length=MAX_CHARS, elem_id="lens-prompt",
+                            placeholder=t("lens_placeholder"))
         with gr.Column(scale=2):
             model = model_menu("generation", "lens-model")
-            run = gr.Button("Show layer by layer", variant="primary", elem_id="lens-run")
-    gr.Examples(EXAMPLES, prompt)
-    summary = gr.Markdown(label="Where the answer forms", elem_id="lens-summary")
-    table = gr.HTML(render_inside.lens_html(None), label="Top prediction per layer and position", elem_id="lens-table", js_on_load=(ASSETS / "pick.js").read_text())
+            run = gr.Button(t("lens_run"), variant="primary", elem_id="lens-run")
+    gr.Examples(EXAMPLES, prompt, label=t("examples"))
+    summary = gr.Markdown(label=t("lens_summary"), elem_id="lens-summary")
+    table = gr.HTML(render_inside.lens_html(None), label=t("lens_table"), elem_id="lens-table", js_on_load=(ASSETS / "pick.js").read_text())
     curve = gr.LinePlot(x="layer", y="probability", color="series", y_lim=[0, 1], height=260,
-                        title="Where the answer forms (chosen position)", label="Probability per layer", show_label=False, elem_id="lens-curve")
-    with gr.Accordion("Every layer and position as JSON", open=False):
-        data = gr.JSON(label="Every layer and position", elem_id="lens-json")
+                        title=t("lens_curve"), label=t("lens_curve_label"), show_label=False, elem_id="lens-curve")
+    with gr.Accordion(t("lens_json"), open=False):
+        data = gr.JSON(label=t("lens_json_label"), elem_id="lens-json")
 
     gr.on([run.click, prompt.submit], logit_lens, [prompt, model], [state, summary, table, curve, data],
           api_name="logit_lens", **group("inspect"))

@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from demos.i18n import text
 from demos.render import notes_markdown, visible
 
 
@@ -100,11 +101,11 @@ def _png(w: np.ndarray, causal: bool) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def attention_summary(att) -> str:
+def attention_summary(att, lang: str = "en") -> str:
     if att is None:
         return ""
-    line = (f"**{att.model}** · {len(att.tokens)} tokens · {att.layers} layers × {att.heads} heads · "
-            f"all weights in {att.seconds:.2f} s · {att.eager}")
+    line = text("attention_line", lang, model=att.model, tokens=len(att.tokens), layers=att.layers, heads=att.heads,
+                s=f"{att.seconds:.2f}", how=att.eager)
     return notes_markdown([line], att.notes)
 
 
@@ -152,18 +153,16 @@ def lens_curve(lens, position: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["layer", "probability", "series"])
 
 
-def lens_summary(lens, position: int | None = None) -> str:
+def lens_summary(lens, position: int | None = None, lang: str = "en") -> str:
     if lens is None:
         return ""
     p = len(lens.tokens) - 1 if position is None else min(max(int(position), 0), len(lens.tokens) - 1)
     answer, formed = lens.final[p], lens.formed_at(p)
-    where = (f"it is the top prediction from **{lens.layers[formed]}** on"
-             if formed is not None else "it never leads before the output")
-    lines = [f"After **{visible(lens.tokens[p])}** (position {p + 1}) the model predicts "
-             f"**{visible(answer.token)}** (p = {answer.prob:.3f}); {where} "
-             f"({len(lens.layers) - 1} layers).",
-             f"<small>{lens.model} · {len(lens.tokens)} tokens × {len(lens.layers)} rows in "
-             f"{lens.seconds:.2f} s</small>"]
+    where = (text("lens_leads", lang, layer=lens.layers[formed]) if formed is not None
+             else text("lens_never", lang))
+    lines = [text("lens_line", lang, token=visible(lens.tokens[p]), position=p + 1, answer=visible(answer.token),
+                  p=f"{answer.prob:.3f}", where=where, layers=len(lens.layers) - 1),
+             f"<small>{text('lens_size', lang, model=lens.model, tokens=len(lens.tokens), rows=len(lens.layers), s=f'{lens.seconds:.2f}')}</small>"]
     return notes_markdown(lines, lens.notes)
 
 

@@ -5,9 +5,10 @@ from core.errors import SearchError
 from core.retrieval import corpus as corpora
 from core.retrieval import search as core
 from demos import render, sessions
+from demos.i18n import request_lang, t, text
 from demos.widgets import Session, documents_panel, group, user_errors
 
-TITLE = "Search"
+TITLE = t("tab_search")
 CSS = """
 .llmlab-hit { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 8px 10px;
               margin-bottom: 8px; }
@@ -22,32 +23,30 @@ EXAMPLES = ["How does attention decide which tokens matter?", "ways to make mode
 
 def build(session: Session) -> None:
     state, corpus_key = session.corpus, session.corpus_key
-    gr.Markdown("Search the documents by meaning: passages are ranked by cosine similarity of their "
-                "embeddings to the query's. Documents you add are visible only in your session.")
+    gr.Markdown(t("search_how"))
     use_examples = documents_panel("search", session)
     with gr.Row():
-        query = gr.Textbox(label="Query", scale=4, max_length=core.MAX_QUERY, elem_id="search-query")
-        k = gr.Slider(1, core.MAX_K, value=5, step=1, label="Results (k)", scale=1, elem_id="search-k")
+        query = gr.Textbox(label=t("query"), scale=4, max_length=core.MAX_QUERY, elem_id="search-query")
+        k = gr.Slider(1, core.MAX_K, value=5, step=1, label=t("search_k"), scale=1, elem_id="search-k")
     docs = gr.Dropdown([p.name for p in corpora.example_files()], value=[], multiselect=True,
                        allow_custom_value=True,  # the session's own documents join on focus
-                       label="Only these documents (empty = all)", elem_id="search-docs")
-    go = gr.Button("Search", variant="primary", elem_id="search-go")
-    gr.Examples(EXAMPLES, query)
-    info = gr.Markdown(label="Info", elem_id="search-info")
+                       label=t("only_docs"), elem_id="search-docs")
+    go = gr.Button(t("search_go"), variant="primary", elem_id="search-go")
+    gr.Examples(EXAMPLES, query, label=t("examples"))
+    info = gr.Markdown(label=t("info"), elem_id="search-info")
     with gr.Row():
         results = gr.HTML(label="Passages", elem_id="search-results")
         chart = gr.ScatterPlot(x="x", y="y", color="kind", tooltip=["kind", "document", "passage"],
                                color_map={"passage": "#9aa5b1", "hit": "#ff7f0e", "query": "#d62728"},
-                               title="Corpus map (PCA of passage embeddings)", height=420,
-                               label="Map of the passages", elem_id="search-map")
-    with gr.Accordion("Save or load your documents' index", open=False):
-        gr.Markdown("Saving writes your documents' index to the server under a random key: keep it, "
-                    "it is the only way to load them again (and anyone holding it can).")
+                               title=t("corpus_map"), height=420,
+                               label=t("map_label"), elem_id="search-map")
+    with gr.Accordion(t("save_load"), open=False):
+        gr.Markdown(t("save_note"))
         with gr.Row():
-            save = gr.Button("Save my documents", elem_id="search-save")
-            key = gr.Textbox(label="Key", max_length=64, elem_id="search-key")
-            load = gr.Button("Load by key", elem_id="search-load")
-        saved = gr.Markdown(label="Status", elem_id="search-saved")
+            save = gr.Button(t("save_docs"), elem_id="search-save")
+            key = gr.Textbox(label=t("key"), max_length=64, elem_id="search-key")
+            load = gr.Button(t("load_key"), elem_id="search-load")
+        saved = gr.Markdown(label=t("status"), elem_id="search-saved")
     gr.on([go.click, query.submit], run_search, [query, k, docs, use_examples, state, corpus_key],
           [results, chart, info], api_name="search_query", **group("search"))
     docs.focus(document_choices, [use_examples, state], docs, api_visibility="private",
@@ -74,9 +73,10 @@ def run_search(query: str, k: int = 5, docs: list[str] | None = None, use_exampl
     corpus = sessions.documents(state, use_examples, corpus_key, request)
     result = core.search(corpus, query, k, docs or None)
     frame = core.corpus_map(corpus, result)
-    info = render.notes_markdown([f"{len(result.hits)} passages from {result.corpus} · embeddings: "
-                                  f"{result.model}"], result.notices)
-    return render.hits_html(result.hits), frame, info
+    lang = request_lang(request)
+    info = render.notes_markdown([text("search_info", lang, n=len(result.hits), corpus=result.corpus,
+                                       model=result.model)], result.notices)
+    return render.hits_html(result.hits, lang), frame, info
 
 
 def document_choices(use_examples, state, request: gr.Request = None):

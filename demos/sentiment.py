@@ -6,10 +6,11 @@ from core.sentiment import batch as sentiment_batch
 from core.sentiment.text import MAX_CHARS
 from demos import sessions
 from demos.finetune import sentiment_hook
+from demos.i18n import t
 from demos.render import sentiment_markdown
 from demos.widgets import Session, free_choice, group, user_errors
 
-TITLE = "Sentiment"
+TITLE = t("tab_sentiment")
 CSS = ""
 SHOWN_ROWS = 500
 EXAMPLES = ["This movie was not good at all.",
@@ -83,28 +84,29 @@ def sentiment_batch_file(path: str | None, column: str | None = None, request: g
 
 
 def build(session: Session) -> None:
+    gr.Markdown(t("sentiment_how"))
     with gr.Row():
         with gr.Column():
-            text = gr.Textbox(label="Text", lines=4, max_length=MAX_CHARS, elem_id="sentiment-input",
-                              placeholder="A review, a comment, a sentence…")
-            run = gr.Button("Classify", variant="primary", elem_id="sentiment-classify")
-            gr.Examples(EXAMPLES, inputs=text)
+            text = gr.Textbox(label=t("text"), lines=4, max_length=MAX_CHARS, elem_id="sentiment-input",
+                              placeholder=t("sentiment_placeholder"))
+            run = gr.Button(t("classify"), variant="primary", elem_id="sentiment-classify")
+            gr.Examples(EXAMPLES, inputs=text, label=t("examples"))
         with gr.Column():
-            scores = gr.Label(label="Sentiment", elem_id="sentiment-label")
-            info = gr.Markdown(label="Model and calibration", elem_id="sentiment-info")
-            words = gr.HighlightedText(label="Which words pushed it (occlusion)",
+            scores = gr.Label(label=t("sentiment"), elem_id="sentiment-label")
+            info = gr.Markdown(label=t("calibration"), elem_id="sentiment-info")
+            words = gr.HighlightedText(label=t("which_words"),
                                        color_map=STRENGTH_COLORS, show_legend=True,
                                        show_inline_category=False, elem_id="sentiment-words")
-    with gr.Accordion("Classify a file (CSV, TSV or TXT; at most 10,000 rows, 20 MB)", open=False):
+    with gr.Accordion(t("classify_file_accordion"), open=False):
         with gr.Row():
-            upload = gr.File(label="File", file_types=[".csv", ".tsv", ".txt"],
+            upload = gr.File(label=t("file"), file_types=[".csv", ".tsv", ".txt"],
                              type="filepath", elem_id="sentiment-file")
-            column = free_choice(gr.Dropdown(label="Text column", choices=[], allow_custom_value=True,
+            column = free_choice(gr.Dropdown(label=t("text_column"), choices=[], allow_custom_value=True,
                                              elem_id="sentiment-column"))
-        run_file = gr.Button("Classify file", elem_id="sentiment-run-file")
-        batch_info = gr.Markdown(label="File summary", elem_id="sentiment-batch-info")
-        table = gr.Dataframe(label="Results", interactive=False, elem_id="sentiment-table")
-        download = gr.File(label="Download results (CSV)", elem_id="sentiment-download")
+        run_file = gr.Button(t("classify_file"), elem_id="sentiment-run-file")
+        batch_info = gr.Markdown(label=t("file_summary"), elem_id="sentiment-batch-info")
+        table = gr.Dataframe(label=t("results"), interactive=False, elem_id="sentiment-table")
+        download = gr.File(label=t("download_csv"), elem_id="sentiment-download")
 
     gr.on([run.click, text.submit], sentiment_classify, text, [scores, info], batch=True,
           max_batch_size=16, api_name="sentiment_classify", **group("sentiment"),

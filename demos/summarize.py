@@ -2,12 +2,11 @@
 import gradio as gr
 
 from core import summarize as core
-from core.text.documents import SUPPORTED_TEXT
-from demos.render import summary_info, support_html
+from demos.i18n import request_lang, t
+from demos.render import chunk_summaries, summary_info, support_html
 from demos.widgets import Session, group, model_menu, user_errors
 
-TITLE = "Summarize"
-LONG_EXAMPLE = "All three articles together (a long text: summarised in chunks)"
+TITLE = t("tab_summarize")
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -21,7 +20,7 @@ def summarize_read_file(path: str | None) -> tuple[str, None]:
 
 @user_errors
 def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0,
-                         method: str = "textrank", diversity: float = 0.3):
+                         method: str = "textrank", diversity: float = 0.3, request: gr.Request = None):
     """Extractive summary: the most central sentences of the text, verbatim and in their original order.
 
     Args:
@@ -36,14 +35,14 @@ def summarize_extractive(text: str, sentences: int = 3, ratio_percent: float = 0
     """
     result = core.extract(text, sentences=sentences, ratio=(ratio_percent or 0) / 100,
                           method=method, diversity=diversity)
-    info = summary_info("Extractive", f"ranked by {result.method}", result.model, result.notes,
-                     f"{len(result.chosen)} of {len(result.spans)} sentences")
+    info = summary_info("extractive", f"ranked by {result.method}", result.model, result.notes,
+                        f"{len(result.chosen)} of {len(result.spans)} sentences", request_lang(request))
     return result.summary, result.highlights(), info
 
 
 @user_errors
 def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128, num_beams: int = 1,
-                          progress=gr.Progress()):
+                          request: gr.Request = None, progress=gr.Progress()):
     """Abstractive summary written by a model, streamed as it is written. Long texts are
     summarised chunk by chunk, then the chunk summaries are combined.
 
@@ -65,69 +64,68 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
     for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
                                         model_id=model or None):
         progress((update.step, update.steps), desc=update.stage)
-        chunks = "\n\n".join(f"**Chunk {i + 1}.** {s}" for i, s in enumerate(update.chunk_summaries))
-        kind = "Extractive (instead)" if update.extractive else "Abstractive"
-        yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage), chunks,
-               support_html(update.text, update.support, "summary"), update.support)
+        lang = request_lang(request)
+        kind = "extractive_instead" if update.extractive else "abstractive"
+        yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage, lang),
+               chunk_summaries(update.chunk_summaries, lang),
+               support_html(update.text, update.support, "summary", lang), update.support)
 
 
 # --- the tab -----------------------------------------------------------------------------------
 
 def build(session: Session) -> None:
     articles = core.example_articles()
-    gr.Markdown("Summarise a text two ways. **Extractive** picks the most central sentences "
-                "(by sentence embeddings) and keeps them word for word. **Abstractive** has a model "
-                "write a new summary; a small offline chat model can get facts wrong, so check it "
-                "against the highlighted sentences.")
+    gr.Markdown(t("summarize_how"))
     with gr.Row():
         with gr.Column(scale=1):
-            text = gr.Textbox(label="Text", lines=14, max_lines=24, max_length=core.MAX_CHARS,
+            text = gr.Textbox(label=t("text"), lines=14, max_lines=24, max_length=core.MAX_CHARS,
                               elem_id="summarize-text",
-                              placeholder="Paste a text, upload a document or pick an example")
-            upload = gr.File(label=f"…or upload a document ({SUPPORTED_TEXT})", type="filepath",
+                              placeholder=t("summarize_placeholder"))
+            upload = gr.File(label=t("summarize_upload"), type="filepath",
                              file_types=[".txt", ".md", ".pdf", ".html", ".htm"], height=90,
                              elem_id="summarize-file")
             gr.Examples([[a["text"]] for a in articles] + [["\n\n".join(a["text"] for a in articles)]],
-                        text, example_labels=[a["title"] for a in articles] + [LONG_EXAMPLE])
+                        text, example_labels=[a["title"] for a in articles] + [t("long_example")],
+                        label=t("examples"))
         with gr.Column(scale=1):
             with gr.Group():
-                gr.Markdown("### Extractive", padding=True)
+                gr.Markdown(t("extractive_head"), padding=True)
                 with gr.Row():
-                    sentences = gr.Slider(1, 20, value=3, step=1, label="Sentences",
+                    sentences = gr.Slider(1, 20, value=3, step=1, label=t("sentences"),
                                           elem_id="summarize-sentences")
-                    ratio = gr.Slider(0, 100, value=0, step=5, label="…or % of the sentences (0 = off)",
+                    ratio = gr.Slider(0, 100, value=0, step=5, label=t("ratio"),
                                       elem_id="summarize-ratio")
                 with gr.Row():
                     method = gr.Radio([("TextRank", "textrank"), ("Centroid", "centroid")],
-                                      value="textrank", label="Ranking", elem_id="summarize-method")
-                    diversity = gr.Slider(0, 1, value=0.3, step=0.05, label="Redundancy removal (MMR)",
+                                      value="textrank", label=t("ranking"), elem_id="summarize-method")
+                    diversity = gr.Slider(0, 1, value=0.3, step=0.05, label=t("diversity"),
                                           elem_id="summarize-diversity")
-                extract_button = gr.Button("Extract key sentences", variant="primary",
+                extract_button = gr.Button(t("extract_run"), variant="primary",
                                            elem_id="summarize-extract")
-                extracted = gr.Textbox(label="Extractive summary", lines=4, elem_id="summarize-extractive")
-                extract_info = gr.Markdown(label="How it was made", elem_id="summarize-extractive-info")
+                extracted = gr.Textbox(label=t("extractive_summary"), lines=4, elem_id="summarize-extractive")
+                extract_info = gr.Markdown(label=t("how_made"), elem_id="summarize-extractive-info")
             with gr.Group():
-                gr.Markdown("### Abstractive", padding=True)
+                gr.Markdown(t("abstractive_head"), padding=True)
                 model = model_menu("summarization", "summarize-model",
                                    allow_custom_value=True)  # API callers may leave it blank
                 with gr.Row():
                     length = gr.Slider(core.LENGTH[0], core.LENGTH[1], value=128, step=8,
-                                       label="Max summary length (tokens)", elem_id="summarize-length")
+                                       label=t("summary_length"), elem_id="summarize-length")
                     beams = gr.Slider(core.BEAMS[0], core.BEAMS[1], value=1, step=1,
-                                      label="Beams (1 = greedy, streams; >1 = beam search, per chunk)",
+                                      label=t("beams"),
                                       elem_id="summarize-beams")
                 with gr.Row():
-                    write_button = gr.Button("Write a summary", variant="primary", elem_id="summarize-write")
-                    stop_button = gr.Button("Stop", variant="stop", elem_id="summarize-stop")
-                written = gr.Textbox(label="Abstractive summary", lines=6, elem_id="summarize-abstractive")
-                write_info = gr.Markdown(label="Model and method", elem_id="summarize-abstractive-info")
-                support = gr.HTML(label="Support marks: green = in the text, red = not in the text",
+                    write_button = gr.Button(t("write_run"), variant="primary", elem_id="summarize-write")
+                    stop_button = gr.Button(t("stop"), variant="stop", elem_id="summarize-stop")
+                written = gr.Textbox(label=t("abstractive_summary"), lines=6, elem_id="summarize-abstractive")
+                write_info = gr.Markdown(label=t("model_method"), elem_id="summarize-abstractive-info")
+                support = gr.HTML(label=t("summary_support"),
                                   elem_id="summarize-support")
-                with gr.Accordion("Support marks as data", open=False):
-                    support_json = gr.JSON(label="Support marks", elem_id="summarize-support-json")
-                with gr.Accordion("Chunk summaries (long texts)", open=False):
-                    chunk_summaries = gr.Markdown(label="Summaries of the chunks", elem_id="summarize-chunks")
-    highlighted = gr.HighlightedText(label="The text, with the extracted sentences highlighted",
+                with gr.Accordion(t("support_json"), open=False):
+                    support_json = gr.JSON(label=t("support_marks"), elem_id="summarize-support-json")
+                with gr.Accordion(t("chunk_accordion"), open=False):
+                    chunk_summaries = gr.Markdown(label=t("chunk_label"), elem_id="summarize-chunks")
+    highlighted = gr.HighlightedText(label=t("highlighted"),
                                      color_map={"summary": "#ffd54f"}, show_legend=False,
                                      show_inline_category=False, elem_id="summarize-highlighted")
 

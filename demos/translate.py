@@ -3,11 +3,12 @@ chat model with a prompt (and a caveat saying how much to trust it)."""
 import gradio as gr
 
 from core import translate as core
+from demos.i18n import request_lang, t
 from demos.render import support_html, translation_info
 from demos.widgets import Session, model_menu, user_errors
 
-TITLE = "Translate"
-DIRECTIONS = [("Detect", "auto"), ("English → Chinese", "en-zh"), ("Chinese → English", "zh-en")]
+TITLE = t("tab_translate")
+DIRECTIONS = [(t("detect"), "auto"), (t("en_zh"), "en-zh"), (t("zh_en"), "zh-en")]
 EXAMPLES = ["The city will replace all of its diesel buses with electric ones by 2030.",
             "Astronomers say light pollution hides most stars from people who live in cities.",
             "今天天气很好，我们下午三点去公园散步。",
@@ -15,7 +16,7 @@ EXAMPLES = ["The city will replace all of its diesel buses with electric ones by
 
 
 @user_errors
-def translate(text: str, direction: str = "auto", model: str = ""):
+def translate(text: str, direction: str = "auto", model: str = "", request: gr.Request = None):
     """Translate between English and Chinese, streamed as it is written.
 
     Args:
@@ -29,36 +30,35 @@ def translate(text: str, direction: str = "auto", model: str = ""):
         the numbers and dates of the translation (and names, into Chinese) marked as found in the source
         or not (HTML), and, when done, the whole result as JSON (its "marks" field has those marks).
     """
+    lang = request_lang(request)
     for update in core.translate_stream(text, direction, model or None):
         if not update.done:
-            yield update.text, translation_info(update), gr.skip(), gr.skip()
+            yield update.text, translation_info(update, lang), gr.skip(), gr.skip()
             continue
-        yield (update.text, translation_info(update),
-               support_html(update.text, update.marks, "translation"), update.to_dict())
+        yield (update.text, translation_info(update, lang),
+               support_html(update.text, update.marks, "translation", lang), update.to_dict())
 
 
 def build(session: Session) -> None:
-    gr.Markdown("Translate between English and Chinese. A translation model (Helsinki-NLP opus-mt, "
-                "a Marian encoder-decoder) is used wherever it can be had; offline, the chat model is "
-                "asked to translate, which a model this small does badly: the result says so.")
+    gr.Markdown(t("translate_how"))
     with gr.Row():
         with gr.Column():
-            text = gr.Textbox(label="Text", lines=8, max_lines=20, max_length=core.MAX_CHARS, elem_id="translate-text",
-                              placeholder="English or Chinese text")
+            text = gr.Textbox(label=t("text"), lines=8, max_lines=20, max_length=core.MAX_CHARS, elem_id="translate-text",
+                              placeholder=t("translate_placeholder"))
             with gr.Row():
-                direction = gr.Radio(DIRECTIONS, value="auto", label="Direction", elem_id="translate-direction")
-                model = model_menu("translation", "translate-model", automatic="Automatic (by direction)",
+                direction = gr.Radio(DIRECTIONS, value="auto", label=t("direction"), elem_id="translate-direction")
+                model = model_menu("translation", "translate-model", automatic=t("automatic"),
                                    allow_custom_value=True)
             with gr.Row():
-                run = gr.Button("Translate", variant="primary", elem_id="translate-run")
-                stop = gr.Button("Stop", variant="stop", elem_id="translate-stop")
-            gr.Examples([[e] for e in EXAMPLES], text)
+                run = gr.Button(t("translate_run"), variant="primary", elem_id="translate-run")
+                stop = gr.Button(t("stop"), variant="stop", elem_id="translate-stop")
+            gr.Examples([[e] for e in EXAMPLES], text, label=t("examples"))
         with gr.Column():
-            output = gr.Textbox(label="Translation", lines=8, elem_id="translate-output")
-            info = gr.Markdown(label="How it was translated", elem_id="translate-info")
-            marks = gr.HTML(label="Numbers and names checked against the source", elem_id="translate-marks")
-            with gr.Accordion("The result as JSON", open=False):
-                as_json = gr.JSON(label="Result", elem_id="translate-json")
+            output = gr.Textbox(label=t("translation"), lines=8, elem_id="translate-output")
+            info = gr.Markdown(label=t("how_translated"), elem_id="translate-info")
+            marks = gr.HTML(label=t("translate_marks"), elem_id="translate-marks")
+            with gr.Accordion(t("result_json"), open=False):
+                as_json = gr.JSON(label=t("result"), elem_id="translate-json")
     running = gr.on([run.click, text.submit], translate, [text, direction, model], [output, info, marks, as_json],
                     api_name="translate", show_progress_on=info, concurrency_id="generation",
                     concurrency_limit=1)

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import gradio as gr
 from gradio import processing_utils, utils
 
+from demos import i18n
 from demos.sessions import UPLOADS
 
 MAX_FILES = 20                # files in one upload box
@@ -29,7 +30,11 @@ ROLES = ("user", "assistant", "system")
 
 
 class Blocks(gr.Blocks):
-    """gr.Blocks whose events check their arguments first (see the module docstring)."""
+    """gr.Blocks whose events check their arguments first (see the module docstring), described to
+    API and MCP clients in English (the page's labels are translation markers: demos.i18n)."""
+
+    def get_api_info(self, *args, **kwargs):
+        return i18n.english(super().get_api_info(*args, **kwargs))
 
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
         if block_fn.preprocess:  # gr.api endpoints take typed values and no components

@@ -17,9 +17,9 @@ from core.generation.sampling import LIMITS, SEED_RANGE, STAGES
 from core.retrieval import corpus as corpora
 from core.runtime import memory, priority
 from core.runtime.loader import choices
-from core.text.documents import MAX_BYTES, SUPPORTED_TEXT
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
-from demos import render, sessions
+from demos import i18n, render, sessions
+from demos.i18n import request_lang, t
 
 log = logging.getLogger("llmlab")
 
@@ -142,6 +142,15 @@ def free_choice(dropdown: gr.Dropdown) -> gr.Dropdown:
     return dropdown
 
 
+def one_status_box(blocks: gr.Blocks) -> None:
+    """Each event shows its progress, and an error's badge, on one output box (its first shown
+    output) instead of on every box it fills; the error's message is in the toast."""
+    for fn in blocks.fns.values():
+        shown = [c for c in fn.outputs if not isinstance(c, gr.State) and getattr(c, "visible", True)]
+        if fn.show_progress_on is None and len(shown) > 1:
+            fn.show_progress_on = shown[:1]
+
+
 # --- the model menu and the sampling settings ------------------------------------------------
 
 def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dropdown:
@@ -149,7 +158,7 @@ def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dro
     of that name (value "") goes first: the task picks its model itself."""
     models = [(automatic, "")] if automatic else []
     models += [(f"{c.label} ({c.source})", c.id) for c in choices(task)]
-    return gr.Dropdown(models, value=models[0][1] if models else None, label="Model", elem_id=elem_id,
+    return gr.Dropdown(models, value=models[0][1] if models else None, label=t("model"), elem_id=elem_id,
                        **kwargs)
 
 
@@ -158,20 +167,20 @@ def settings_controls(prefix: str, max_new_tokens: int = 64,
     """Model menu and sampling settings, in the order generation.stream takes them."""
     model = model_menu("generation", f"{prefix}-model")
     low, high, _ = LIMITS["max_new_tokens"]
-    length = gr.Slider(low, high, value=max_new_tokens, step=1, label="Max new tokens",
+    length = gr.Slider(low, high, value=max_new_tokens, step=1, label=t("max_new_tokens"),
                        elem_id=f"{prefix}-max-tokens")
     temp = gr.Slider(*LIMITS["temperature"][:2], value=temperature, step=0.05,
-                     label="Temperature (0 = greedy)", elem_id=f"{prefix}-temperature")
-    top_k = gr.Slider(0, 200, value=50, step=1, label="Top-k (0 = off)", elem_id=f"{prefix}-top-k")
-    top_p = gr.Slider(*LIMITS["top_p"][:2], value=0.95, step=0.01, label="Top-p (1 = off)",
+                     label=t("temperature"), elem_id=f"{prefix}-temperature")
+    top_k = gr.Slider(0, 200, value=50, step=1, label=t("top_k"), elem_id=f"{prefix}-top-k")
+    top_p = gr.Slider(*LIMITS["top_p"][:2], value=0.95, step=0.01, label=t("top_p"),
                       elem_id=f"{prefix}-top-p")
     penalty = gr.Slider(*LIMITS["repetition_penalty"][:2], value=1.1, step=0.05,
-                        label="Repetition penalty (1 = off)", elem_id=f"{prefix}-penalty")
-    stop = gr.Textbox("", label="Stop strings, one per line", lines=2, max_lines=8, max_length=1000,
+                        label=t("penalty"), elem_id=f"{prefix}-penalty")
+    stop = gr.Textbox("", label=t("stop_strings"), lines=2, max_lines=8, max_length=1000,
                       elem_id=f"{prefix}-stop-strings")
     # gradio's number box shows (and sends) 0 for "no value": 0 means a random seed here
     seed = gr.Number(value=0, precision=0, minimum=0, maximum=SEED_RANGE - 1,
-                     label="Seed (0 = random, a new one each run; the run reports it)", elem_id=f"{prefix}-seed")
+                     label=t("seed"), elem_id=f"{prefix}-seed")
     return [model, length, temp, top_k, top_p, penalty, stop, seed]
 
 
@@ -185,23 +194,22 @@ def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty,
 
 def token_view(prefix: str):
     """Coloured tokens, step picker and the three-stage charts; returns the components."""
-    tokens = gr.HighlightedText(label="Generated tokens: colour = probability of the drawn token "
-                                "(click a token to see its step)", color_map=render.BAND_COLORS,
+    tokens = gr.HighlightedText(label=t("tokens_label"), color_map=render.BAND_COLORS,
                                 show_legend=True, combine_adjacent=False, elem_id=f"{prefix}-tokens")
-    info = gr.Markdown(label="Summary: model, speed, why it stopped", elem_id=f"{prefix}-info")
-    with gr.Accordion("Next-token view: candidates at each step", open=True):
-        step = gr.Slider(0, 1, value=0, step=1, label="Step", elem_id=f"{prefix}-step")
-        caption = gr.Markdown(label="The chosen step", elem_id=f"{prefix}-step-caption")
+    info = gr.Markdown(label=t("run_summary"), elem_id=f"{prefix}-info")
+    with gr.Accordion(t("next_token_view"), open=True):
+        step = gr.Slider(0, 1, value=0, step=1, label=t("step"), elem_id=f"{prefix}-step")
+        caption = gr.Markdown(label=t("chosen_step"), elem_id=f"{prefix}-step-caption")
         with gr.Row():
             charts = [gr.BarPlot(x="token", y="prob", color="kind", sort="-y", y_lim=[0, 1],
-                                 title=render.STAGE_TITLES[stage], x_title="", y_title="probability",
+                                 title=t(f"stage_{stage}"), x_title="", y_title="probability",
                                  x_label_angle=-45,
                                  color_map={"drawn": "#d62728", "other": "#1f77b4"}, height=260,
-                                 label=render.STAGE_TITLES[stage], show_label=False,
+                                 label=t(f"stage_{stage}"), show_label=False,
                                  elem_id=f"{prefix}-chart-{stage}", elem_classes="step-chart")
                       for stage in STAGES]
-    with gr.Accordion("The run as JSON (every step's candidates)", open=False):
-        run = gr.JSON(label="The run: every step's candidates", elem_id=f"{prefix}-json")
+    with gr.Accordion(t("run_json"), open=False):
+        run = gr.JSON(label=t("run_json_label"), elem_id=f"{prefix}-json")
     view = [tokens, info, run, step, *charts, caption]
     step.input(show_step, [run, step], charts + [caption], api_visibility="private",
                show_progress="hidden")
@@ -210,14 +218,14 @@ def token_view(prefix: str):
     return view
 
 
-def show_step(run: dict | None, index: float):
-    frames, caption = render.step_frames(run, index)
+def show_step(run: dict | None, index: float, request: gr.Request = None):
+    frames, caption = render.step_frames(run, index, request_lang(request))
     return *frames, caption
 
 
-def pick_step(run: dict | None, event: gr.SelectData):
+def pick_step(run: dict | None, event: gr.SelectData, request: gr.Request = None):
     index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-    return index, *show_step(run, index)
+    return index, *show_step(run, index, request)
 
 
 def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object, bool]]:
@@ -231,22 +239,35 @@ def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object,
         yield update, redraw
 
 
+def stop_button(button: gr.Button, running, view: list) -> None:
+    """`button` stops the `running` stream, and the run's line says it was stopped (view[1])."""
+    mark = dict(fn=mark_stopped, inputs=view[1], outputs=view[1], api_visibility="private",
+                queue=False, show_progress="hidden")
+    # marked at once, and again once the updates already on their way when it stopped have arrived
+    button.click(cancels=[running], **mark).then(None, js="() => new Promise((r) => setTimeout(r, 1500))",
+                                                   api_visibility="private").then(**mark)
+
+
+def mark_stopped(info: str | None, request: gr.Request = None) -> str:
+    return render.stopped_summary(info, request_lang(request))
+
+
 def view_cleared() -> tuple:
     """Values that empty token_view's components (for Clear)."""
     return ([], "", None, gr.Slider(0, 1, value=0, step=1)) + (None,) * len(STAGES) + ("",)
 
 
-def view_updates(updates):
+def view_updates(updates, lang: str = "en"):
     """Values for token_view's components after each Update (the heavier ones throttled),
-    with the Update itself last."""
+    with the Update itself last; the lines in language `lang`."""
     for update, redraw in throttled(updates):
         run = update.to_dict(steps=redraw)
-        spans, info = render.generation_spans(update), render.run_summary(run)
+        spans, info = render.generation_spans(update), render.run_summary(run, lang)
         if not redraw:
             yield (spans, info) + (gr.skip(),) * (3 + len(STAGES)) + (update,)
             continue
         last = max(len(run["steps"]) - 1, 0)
-        frames, caption = render.step_frames(run, last)
+        frames, caption = render.step_frames(run, last, lang)
         slider = gr.Slider(0, max(last, 1), value=last, step=1)
         yield (spans, info, run, slider, *frames, caption, update)
 
@@ -255,15 +276,14 @@ def view_updates(updates):
 
 def documents_panel(prefix: str, session: Session, api_visibility: str = "public") -> gr.Checkbox:
     """Upload / paste controls; returns the 'include the example corpus' checkbox."""
-    with gr.Accordion("Your documents", open=False):
-        files = gr.File(label=f"{SUPPORTED_TEXT} files, up to {MAX_BYTES // 2**20} MB each (added as soon as "
-                              f"they are uploaded)",
+    with gr.Accordion(t("your_documents"), open=False):
+        files = gr.File(label=t("upload_docs"),
                         file_count="multiple", elem_id=f"{prefix}-files")
-        text = gr.Textbox("", label="…or paste text", lines=3, max_lines=12, max_length=MAX_PASTE,
+        text = gr.Textbox("", label=t("paste"), lines=3, max_lines=12, max_length=MAX_PASTE,
                           elem_id=f"{prefix}-paste")
-        add = gr.Button("Add the pasted text", elem_id=f"{prefix}-add")
-        status = gr.Markdown(label="Report", elem_id=f"{prefix}-status")
-    examples = gr.Checkbox(True, label="Include the example corpus (36 articles on language models)",
+        add = gr.Button(t("add_pasted"), elem_id=f"{prefix}-add")
+        status = gr.Markdown(label=t("report"), elem_id=f"{prefix}-status")
+    examples = gr.Checkbox(True, label=t("use_examples"),
                            elem_id=f"{prefix}-use-examples")
     add.click(add_documents, [files, text, examples, session.corpus, session.corpus_key], status,
               api_name=f"{prefix}_add_documents", api_visibility=api_visibility, **group("indexing"))
@@ -294,5 +314,6 @@ def add_documents(files: list[str] | None = None, text: str = "", use_examples: 
     corpus, key = sessions.documents_to_change(state, use_examples, corpus_key, request)
     sessions.FILES.track(request, *(files or []))
     report = corpora.ingest(corpus, files or [], text or "", progress)
-    return (render.ingest_markdown(report) + f"\n\nSearching: {corpus.describe()}."
+    lang = request_lang(request)
+    return (render.ingest_markdown(report, lang) + "\n\n" + i18n.text("searching", lang, corpus=corpus.describe())
             + sessions.key_note(key))

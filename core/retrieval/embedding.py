@@ -25,13 +25,13 @@ def embed(texts: list[str], progress: Progress | None = None, desc: str = "Embed
     out = np.zeros((len(texts), dim), dtype=np.float32)
     for start in range(0, len(texts), PROGRESS_STEP):
         if progress:
-            progress(start / len(texts), f"{desc}: {start}/{len(texts)} chunks")
+            progress(start / len(texts), f"{desc} passages: {start:,} of {len(texts):,}")
         batch = texts[start:start + PROGRESS_STEP]
         out[start:start + len(batch)] = model.encode(
             batch, batch_size=EMBED_BATCH, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False)
     if progress:
-        progress(1.0, f"{desc}: {len(texts)}/{len(texts)} chunks")
+        progress(1.0, f"{desc} passages: {len(texts):,} of {len(texts):,}")
     return out
 
 

@@ -18,7 +18,7 @@ from core.retrieval.embedding import embed, embedder
 from core.retrieval.corpus import Corpus
 from core.text.checks import require_text
 from core.text.documents import Chunk
-from core.text.language import language_warnings
+from core.text.language import cjk_share, language_warnings
 from core.text.sentences import split_sentences
 
 MAX_K = 20
@@ -88,23 +88,33 @@ def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None
     found.sort(key=lambda f: -f[0])
     hits = [Hit(r, s, chunk, source, i) for r, (s, source, i, chunk) in enumerate(found[:k], 1)]
     if sentences:
-        mark_sentences(vector[0], hits)
+        mark_sentences(vector[0], hits, query)
     return SearchResult(query, hits, vector[0], embedder().describe(), corpus.describe(),
                         language_warnings(query, "The query"))
 
 
-def mark_sentences(vector: np.ndarray, hits: list[Hit]) -> None:
-    """Find, in every hit, the sentence closest in meaning to `vector` (one embedding batch)."""
+def mark_sentences(vector: np.ndarray, hits: list[Hit], query: str = "") -> None:
+    """Find, in every hit, the sentence closest in meaning to `vector` (one embedding batch).
+    For a Chinese (Japanese, Korean) query the English embedding model tells sentences apart
+    poorly, so the share of the query's character pairs a sentence holds is added to its score."""
     spans = [split_sentences(h.chunk.text) or [(0, len(h.chunk.text))] for h in hits]
     flat = [h.chunk.text[s:e] for h, hs in zip(hits, spans) for s, e in hs]
     if not flat:
         return
     scores = sentence_vectors(flat) @ vector
+    if cjk_share(query) > 0.5:
+        scores = scores + np.array([shared_pairs(query, s) for s in flat])
     at = 0
     for hit, hs in zip(hits, spans):
         best = int(np.argmax(scores[at:at + len(hs)]))
         hit.sentence, hit.sentence_score = hs[best], float(scores[at + best])
         at += len(hs)
+
+
+def shared_pairs(query: str, text: str) -> float:
+    """The share of the query's adjacent character pairs (letters only) that occur in `text`."""
+    pairs = {query[i:i + 2] for i in range(len(query) - 1) if query[i:i + 2].isalnum()}
+    return sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
 
 
 _sentences: "OrderedDict[str, np.ndarray]" = OrderedDict()

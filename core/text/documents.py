@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.errors import DocumentError
 from core.text import pdf
-from core.text.language import language_warnings
+from core.text.language import cjk_share, language_warnings
 from core.text.sentences import pieces, split_sentences
 
 MAX_BYTES = 10 * 1024 * 1024        # per file; a Space shares one process among many users
@@ -204,9 +204,15 @@ def _assemble(name: str, page_texts: list[str]) -> Document:
 
 # --- chunks -------------------------------------------------------------------------
 
-def chunk_document(doc: Document, max_chars: int = 600, overlap: int = 1) -> list[Chunk]:
-    """Passages of whole sentences up to `max_chars`, each repeating the last `overlap`
+CHUNK_CHARS = 600      # about 150 tokens of English for the embedding model (it reads at most 256)
+CHUNK_CHARS_CJK = 200  # Chinese, Japanese, Korean: about one token per character
+
+
+def chunk_document(doc: Document, max_chars: int | None = None, overlap: int = 1) -> list[Chunk]:
+    """Passages of whole sentences up to `max_chars` (by default sized for the embedding model's
+    input: shorter for a text mostly in CJK characters), each repeating the last `overlap`
     sentences of the one before. Chunks never cross a page boundary."""
+    max_chars = max_chars or (CHUNK_CHARS_CJK if cjk_share(doc.text) > 0.5 else CHUNK_CHARS)
     chunks = []
     for page, page_start, page_end in doc.pages:
         sentences = []

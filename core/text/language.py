@@ -28,6 +28,13 @@ def language(text: str) -> str:
     return "english"
 
 
+def cjk_share(text: str) -> float:
+    """The share of a text's letters that are Chinese, Japanese or Korean characters."""
+    letters = [ch for ch in text[:SAMPLE] if ch.isalpha()]
+    cjk = sum(1 for ch in letters if unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")))
+    return cjk / len(letters) if letters else 0.0
+
+
 def english_note(text: str, what: str, consequence: str) -> list[str]:
     """[] for English text; else one note naming `what` and the `consequence` for the reader."""
     found = language(text)

@@ -12,8 +12,11 @@ _END = re.compile(rf"(?:[.!?…]+[{re.escape(CLOSERS)}]*(?=\s|$)|[。！？｡�
 _LINE_ITEM = re.compile(r"^[ \t]*(?:#{1,6} |>|[*+-] |\d+[.)] ).*$", flags=re.M)
 # a title: the first line of a paragraph, short, with no end mark, and a line after it that opens
 # a sentence ("Electric buses win over Oslo\nThe city replaced..."): it is a sentence of its own
-_TITLE = re.compile(r"(?:^|\n[ \t]*\n)[ \t]*([^\n]{1,100}?[^\s.!?…:;,。！？])[ \t]*\n(?=[ \t]*[A-Z0-9\"'“‘(])")
+_TITLE = re.compile(r"(?:^|\n[ \t]*\n)[ \t]*([^\n]{1,100}?[^\s.!?…:;,。！？，；：])[ \t]*\n"
+                    r"(?=[ \t]*[A-Z0-9\"'“‘(「（\u3400-\u9fff])")
 TITLE_WORDS = 12
+TITLE_CJK_CHARS = 30  # a Chinese title: short, and no comma inside (a wrapped line of prose has one)
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _GOES_ON = {"a", "an", "the", "of", "on", "in", "to", "for", "with", "by", "from", "at", "as", "and", "or",
             "but", "that", "which", "is", "are", "was", "were", "its", "their", "his", "her"}  # a wrapped line
 
@@ -38,8 +41,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _LINE_ITEM.finditer(text):  # a heading, list item or quote line ends at its line end
         cuts.add(match.end())
     for match in _TITLE.finditer(text):
-        words = match.group(1).split()
-        if len(words) <= TITLE_WORDS and words[-1].lower() not in _GOES_ON:
+        if _is_title(match.group(1)):
             cuts.add(match.end(1))
     spans, start = [], 0
     for cut in sorted(cuts) + [len(text)]:
@@ -48,6 +50,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             spans.append(span)
         start = cut
     return spans
+
+
+def _is_title(line: str) -> bool:
+    if _CJK.search(line):
+        return len(line) <= TITLE_CJK_CHARS and not any(mark in line for mark in "，、；,;")
+    words = line.split()
+    return len(words) <= TITLE_WORDS and words[-1].lower() not in _GOES_ON
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -1,19 +1,20 @@
 """The app opens in a real browser with every tab and the model/device banner."""
 from playwright.sync_api import expect
 
-import demos
 from core.runtime import loader
+from demos import i18n
 
 
 def test_every_tab_and_the_model_banner_are_shown(page):
     import app
-    titles = [m.TITLE if m else name.title() for name, m in zip(demos.TABS, app.tab_modules())]
+    titles = [i18n.english(m.TITLE) for m in app.tab_modules()]
     for title in titles:
         tab = page.get_by_role("tab", name=title)
         tab.click()
         assert tab.get_attribute("aria-selected") == "true"
     banner = page.locator("#llmlab-header").inner_text()
-    assert "Device" in banner and "cpu" in banner
+    assert "Runs on the processor (CPU)" in banner
+    assert "float32" not in banner and "method" not in banner  # plain words, no jargon
     assert "SmolLM2-135M-Instruct" in banner and "all-MiniLM-L6-v2" in banner
 
 
@@ -30,7 +31,7 @@ def test_at_phone_width_the_banner_is_one_line_and_the_main_actions_are_in_view(
     page = context.new_page()
     try:
         page.goto(app_url)
-        expect(page.locator("#llmlab-header")).to_contain_text("Device", timeout=30_000)
+        expect(page.locator("#llmlab-header")).to_contain_text("Runs on", timeout=30_000)
         line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#llmlab-header p')).lineHeight)")
         assert page.locator("#llmlab-header p").bounding_box()["height"] < 1.6 * line
         for tab, action in (("Generate", "#generate-run"), ("Chat", "#chat-send"), ("Ask", "#ask-go")):

@@ -98,7 +98,8 @@ def test_stop_ends_generation_and_the_next_run_starts(page):
     set_number(page, "generate-temperature", 0)  # greedy: " Paris" and on, never ended early by chance
     page.locator("#generate-prompt textarea").fill("The capital of France is")
     page.locator("#generate-run").click()
-    page.wait_for_function(FINISHED.format("generate"), timeout=120_000)
+    page.wait_for_function(FINISHED.format("generate") + " && !document.querySelector('#generate-info')"
+                           ".innerText.includes('stopped by you')", timeout=120_000)  # the new run's end
     import re
     count = re.search(r"· (\d+) tokens? ·", page.locator("#generate-info").inner_text())
     assert count and 1 <= int(count.group(1)) <= 4  # a new run, bounded by the new setting

@@ -83,7 +83,7 @@ def test_the_banner_names_no_model_that_is_not_there(browser, space_url):
     page = browser.new_page()
     try:
         page.goto(space_url)
-        page.wait_for_function("document.querySelector('#llmlab-header')?.innerText.includes('Device')",
+        page.wait_for_function("document.querySelector('#llmlab-header')?.innerText.includes('Runs on')",
                                timeout=60_000)
         banner = page.locator("#llmlab-header").inner_text()
         assert "SmolLM2" not in banner and "all-MiniLM-L6-v2" in banner, banner

@@ -1,0 +1,138 @@
+"""The page in English and Chinese (简体中文), with gradio's i18n.
+
+Every string a person reads on the page is a key of the one table, demos.strings.STRINGS, which
+holds both languages side by side; the tab modules use `t(key)` where gradio takes a label, an
+info, a placeholder, a button's text or a Markdown value. `t(key)` is a gradio translation marker:
+the browser shows the string in its own language (Chinese for zh-CN, English otherwise), and the
+switch on the page (SWITCH_JS) changes the language without a reload.
+
+Text made on the server after the page is built (the banner, the lines under a run) is written
+in the page's language: the page keeps it in a cookie (the switch and the page load set it), which
+`request_lang` reads, falling back to the browser's Accept-Language. API and MCP clients send
+neither, so they get English; `english()` also resolves the markers in what gradio describes to them.
+"""
+import re
+from http.cookies import CookieError, SimpleCookie
+
+import gradio as gr
+from gradio.i18n import I18nData
+
+from demos.strings import STRINGS
+
+LANGUAGES = {"en": 0, "zh-CN": 1}
+COOKIE = "llmlab-locale"
+PREFIX = "llmlab-"  # keeps the table's keys apart from gradio's own ("status", "common", ...)
+_MARK = re.compile(r'__i18n__\{"__type__": "translation_metadata", "key": "([^"]+)"\}')
+
+
+def _icu(text: str) -> str:
+    """A table string as an ICU message (the format gradio's frontend reads): apostrophes and
+    braces literal."""
+    return text.replace("'", "''").replace("{", "'{'").replace("}", "'}'")
+
+
+I18N = gr.I18n(**{code: {PREFIX + key: _icu(pair[i]) for key, pair in STRINGS.items()}
+                  for code, i in LANGUAGES.items()})
+
+
+def t(key: str) -> I18nData:
+    """The string `key` of the table, shown in the browser's language."""
+    if key not in STRINGS:
+        raise KeyError(f"no string {key!r} in demos.strings")
+    return I18N(PREFIX + key)
+
+
+def lang(code: str | None) -> str:
+    """The table's language for a browser locale: zh-CN for Chinese, else en."""
+    return "zh-CN" if (code or "").lower().startswith("zh") else "en"
+
+
+def request_lang(request) -> str:
+    """The page's language for a gr.Request: its cookie, else the browser's first language, else en."""
+    headers = getattr(request, "headers", None) or {}
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except CookieError:
+        pass
+    if COOKIE in cookie:
+        return lang(cookie[COOKIE].value)
+    return lang(headers.get("accept-language", "en").split(",")[0])
+
+
+def text(key: str, code: str | None = "en", **values) -> str:
+    """The string `key` in the language of locale `code`, with `values` filled in (str.format)."""
+    pair = STRINGS[key]
+    out = pair[LANGUAGES[lang(code)]]
+    return out.format(**values) if values else out
+
+
+def english(value):
+    """`value` (gradio's description of the endpoints, or any label) with every translation
+    marker replaced by its English string."""
+    if isinstance(value, I18nData):
+        return _english(value.key)
+    if isinstance(value, dict):
+        if "translation_metadata" in (value.get("_type"), value.get("__type__")):
+            return _english(value.get("key", ""))
+        return {k: english(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(english(v) for v in value)
+    if isinstance(value, str) and "__i18n__" in value:
+        return _MARK.sub(lambda m: _english(m.group(1)), value)
+    return value
+
+
+def plain_examples(blocks: gr.Blocks) -> None:
+    """gradio's example tables do not translate: their headers, labels and shown values are given
+    in English (the examples themselves are English text)."""
+    for block in blocks.blocks.values():
+        if isinstance(block, gr.Dataset):
+            block.headers = english(block.headers)
+            block.sample_labels = english(block.sample_labels)
+            block.samples = english(block.samples)
+            block.component_props = english(block.component_props)
+
+
+def _english(key: str) -> str:
+    return STRINGS.get(key.removeprefix(PREFIX), (key,))[0]
+
+
+# The switch: gradio's own locale store, found through the module that exports it (the page has
+# already loaded it, so this is the same instance), set live; the choice is kept for the next visit.
+_SET_LOCALE = """
+window.llmlabSetLocale = async (code) => {
+  const url = performance.getEntriesByType("resource").map((e) => e.name)
+    .find((n) => /\\/assets\\/core-[^/]*\\.js$/.test(n));
+  if (!url) return false;
+  const core = await import(url);
+  core.changeLocale(code);
+  try { localStorage.setItem("llmlab-locale", code); } catch (e) {}
+  document.cookie = "llmlab-locale=" + code + "; path=/; SameSite=Lax";
+  return true;
+};
+"""
+# On load: a locale chosen with the switch earlier, or in the address (?lang=zh-CN), wins over
+# the browser's language.
+LOAD_JS = "() => {" + _SET_LOCALE + """
+  const asked = new URLSearchParams(location.search).get("lang");
+  let kept = null;
+  try { kept = localStorage.getItem("llmlab-locale"); } catch (e) {}
+  const code = asked || kept;
+  document.cookie = "llmlab-locale=" + (code || navigator.language || "en") + "; path=/; SameSite=Lax";
+  if (code) setTimeout(() => window.llmlabSetLocale(code), 0);
+}"""
+
+
+def switch_js(code: str) -> str:
+    """The click handler of a language button: switch, then hand the new locale to the server."""
+    return f"async () => {{ await window.llmlabSetLocale({code!r}); return [{code!r}]; }}"
+
+
+# The locale the page shows (or is about to: a remembered choice is applied just after load).
+LOCALE_JS = """() => {
+  let kept = null;
+  try { kept = localStorage.getItem("llmlab-locale"); } catch (e) {}
+  return [new URLSearchParams(location.search).get("lang") || kept || document.documentElement.lang
+          || navigator.language || "en"];
+}"""

@@ -1,0 +1,88 @@
+"""The page speaks the browser's language: Chinese for a zh-CN browser, English otherwise; the
+switch on the page changes it at once (banner included) and is remembered (#14 item 5)."""
+import pytest
+from playwright.sync_api import expect
+
+ENGLISH = {"tab": "Generate", "button": "Generate", "banner": "Runs on the processor (CPU)",
+           "note": "How it works."}
+CHINESE = {"tab": "生成", "button": "生成", "banner": "运行于处理器（CPU）", "note": "原理。"}
+
+
+def open_page(browser, app_url, locale: str):
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(app_url, wait_until="load")
+    page.wait_for_selector("#llmlab-header p")
+    return context, page
+
+
+def expect_language(page, words: dict) -> None:
+    expect(page.get_by_role("tab", name=words["tab"], exact=True)).to_be_visible()
+    current = "#llmlab-lang-zh-CN" if words is CHINESE else "#llmlab-lang-en"
+    expect(page.locator(current)).to_have_css("font-weight", "700")  # the switch shows which is on
+    expect(page.locator("#generate-run")).to_have_text(words["button"])
+    expect(page.locator("#llmlab-header")).to_contain_text(words["banner"])
+    expect(page.get_by_text(words["note"]).first).to_be_visible()
+
+
+@pytest.mark.parametrize("locale, words", [("zh-CN", CHINESE), ("en-US", ENGLISH), ("fr-FR", ENGLISH)])
+def test_the_page_is_in_the_browsers_language(browser, app_url, locale, words):
+    context, page = open_page(browser, app_url, locale)
+    try:
+        expect_language(page, words)
+        if words is CHINESE:  # labels, placeholders and the notes on Chinese input too
+            expect(page.get_by_label("提示词")).to_have_attribute("placeholder", "让模型接着写的文本")
+            page.get_by_text("模型与设备").click()
+            expect(page.locator("#llmlab-languages")).to_contain_text("只支持英文")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_no_tab_shows_an_untranslated_key(browser, app_url, locale):
+    context, page = open_page(browser, app_url, locale)
+    try:
+        for tab in page.get_by_role("tab").all():
+            tab.click()
+            assert "__i18n__" not in page.locator("body").inner_text(), tab.inner_text()
+    finally:
+        context.close()
+
+
+def test_the_switch_changes_the_language_and_is_remembered(browser, app_url):
+    context, page = open_page(browser, app_url, "en-US")
+    try:
+        expect_language(page, ENGLISH)
+        page.locator("#llmlab-lang-zh-CN").click()
+        expect_language(page, CHINESE)
+        page.reload(wait_until="load")  # the choice outlives the page
+        expect_language(page, CHINESE)
+        page.locator("#llmlab-lang-en").click()
+        expect_language(page, ENGLISH)
+    finally:
+        context.close()
+
+
+def test_an_address_with_lang_opens_in_that_language(browser, app_url):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(app_url + "?lang=zh-CN", wait_until="load")
+        expect_language(page, CHINESE)
+    finally:
+        context.close()
+
+
+def test_the_lines_under_a_run_follow_the_page_language(browser, app_url):
+    context, page = open_page(browser, app_url, "zh-CN")
+    try:
+        box = page.locator("#generate-max-tokens input[type=number]")
+        box.fill("3")
+        box.press("Enter")
+        page.locator("#generate-prompt textarea").fill("The capital of France is")
+        page.locator("#generate-run").click()
+        expect(page.locator("#generate-info")).to_contain_text("结束原因", timeout=120_000)
+        expect(page.locator("#generate-step-caption")).to_contain_text("第 2 步")
+    finally:
+        context.close()

@@ -1,0 +1,97 @@
+"""Traps a new user met (#14 item 4), each shown gone in a real browser on the real offline models:
+a stopped answer is marked as stopped, the step views show no raw control tokens and explain their
+marks, an error marks one box (not every output), search passages do not repeat the sentence
+they share, long work says how far it is."""
+import re
+
+from tests.browser.test_generate_browser import FINISHED, set_number
+
+LONG = "Write a very long essay about the history of Rome."
+
+
+def test_a_stopped_generation_is_marked_as_stopped(page):
+    page.get_by_role("tab", name="Generate").click()
+    set_number(page, "generate-max-tokens", 1000)
+    page.locator("#generate-prompt textarea").fill(LONG)
+    page.locator("#generate-run").click()
+    page.wait_for_function("document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
+    page.locator("#generate-stop").click()
+    page.wait_for_function("document.querySelector('#generate-info').innerText.includes('stopped by you')",
+                           timeout=30_000)
+    page.wait_for_timeout(2000)  # and it stays so
+    info = page.locator("#generate-info").inner_text()
+    assert "stopped by you" in info and "Writing" not in info
+
+
+def test_chat_shows_progress_while_writing_and_a_stopped_answer_is_marked(page):
+    page.get_by_role("tab", name="Chat").click()
+    set_number(page, "chat-max-tokens", 1000)
+    page.locator("#chat-message textarea").fill(LONG)
+    page.locator("#chat-send").click()
+    page.wait_for_function("/Writing… \\d+ of at most 1000 tokens so far/"
+                           ".test(document.querySelector('#chat-info').innerText)", timeout=120_000)
+    page.locator("#chat-stop").click()
+    page.wait_for_function("document.querySelector('#chat-info').innerText.includes('stopped by you')",
+                           timeout=30_000)
+
+
+def test_step_views_show_no_raw_control_tokens(page):
+    page.get_by_role("tab", name="Chat").click()
+    set_number(page, "chat-temperature", 0)
+    set_number(page, "chat-max-tokens", 48)
+    page.locator("#chat-message textarea").fill("What is the capital of France? One short sentence.")
+    page.locator("#chat-send").click()
+    page.wait_for_function(FINISHED.format("chat"), timeout=180_000)
+    assert "the model ended its answer" in page.locator("#chat-info").inner_text()
+    chart = page.locator("#chat-chart-model")
+    chart.locator("svg.marks, canvas").first.wait_for()
+    shown = " ".join(page.locator(sel).inner_text() for sel in
+                     ("#chat-tokens", "#chat-step-caption", "#chat-chart-model", "#chat-chart-filtered"))
+    assert "[end of answer]" in shown  # the last step drew the end of the turn, named in words
+    assert not re.search(r"<\|[^|]*\|>", shown), shown
+    assert "␣ = a space" in page.locator("#chat-step-caption").inner_text()  # the marks are explained
+
+
+def test_an_error_marks_one_box_not_every_output(page):
+    page.get_by_role("tab", name="Generate").click()
+    page.locator("#generate-prompt textarea").fill("")
+    page.locator("#generate-run").click()
+    page.get_by_text("The prompt is empty").first.wait_for()  # the message, in the toast
+    badges = page.evaluate("""() => [...document.querySelectorAll('.error')]
+        .filter(e => !e.closest('.toast-wrap, [class*=toast]')).map(e => e.closest('[id]')?.id)""")
+    assert badges == ["generate-tokens"], badges
+
+
+SENTENCES = [f"Fact number {n} about the harbour town is that its {thing} was rebuilt in {1800 + 7 * n}."
+             for n, thing in enumerate(["pier", "church", "market", "school", "bridge", "mill", "library",
+                                        "lighthouse", "station", "museum", "theatre", "hospital", "bakery",
+                                        "harbour wall", "town hall", "fish market", "post office", "chapel"])]
+
+
+def test_search_passages_do_not_repeat_the_sentence_neighbours_share(page):
+    page.get_by_role("tab", name="Search").click()
+    page.locator("#search-use-examples input").uncheck()  # only this document
+    page.get_by_text("Your documents", exact=True).locator("visible=true").click()
+    page.locator("#search-paste textarea").fill(" ".join(SENTENCES))
+    page.locator("#search-add").click()
+    page.wait_for_function("document.querySelector('#search-status').innerText.includes('Indexed')")
+    assert "passages" in page.locator("#search-status").inner_text()
+    page.locator("#search-query textarea").fill("when was the harbour town rebuilt")
+    set_number(page, "search-k", 10)
+    page.locator("#search-go").click()
+    page.locator("#search-results .llmlab-hit").nth(2).wait_for()
+    results = page.locator("#search-results").inner_text()
+    counts = {s: results.count(s) for s in SENTENCES}
+    assert max(counts.values()) == 1, counts
+    assert sum(counts.values()) == len(SENTENCES)  # every sentence shown once
+
+
+def test_a_long_abstractive_summary_says_which_chunk_it_is_writing(page):
+    page.get_by_role("tab", name="Summarize").click()
+    page.get_by_text("All three articles together").click()  # long: summarised in chunks
+    page.wait_for_function("document.querySelector('#summarize-text textarea').value.length > 3000")
+    page.locator("#summarize-write").click()
+    page.wait_for_function("/chunk 1 of \\d+/.test(document.querySelector('#summarize-abstractive-info').innerText)",
+                           timeout=180_000)
+    page.locator("#summarize-stop").click()
+
