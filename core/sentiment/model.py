@@ -114,25 +114,51 @@ def hub_backend(found: loader.Loaded) -> Backend:
                    found.describe())
 
 
-def adapter_backend(folder: Path = ADAPTER_DIR) -> Backend:
-    """MiniLM (the shared embedding model, copied so the shared one stays untouched) with the
-    LoRA adapter merged into its weights, and the trained head."""
-    from peft import PeftModel
+def _head(path: Path, like: nn.Module) -> nn.Linear:
     from safetensors.torch import load_file
+    weights = load_file(str(path))
+    head = nn.Linear(weights["weight"].shape[1], weights["weight"].shape[0])
+    head.load_state_dict(weights)
+    return head.to(device=like.device, dtype=like.dtype)
+
+
+def offline_backend(folder: Path = MODEL_DIR) -> Backend:
+    """A copy of MiniLM (the shared embedding model stays untouched) with its top layers
+    replaced by the fine-tuned ones, the trained head and the fitted temperature."""
+    from safetensors.torch import load_file
+    if not (folder / "top_layers.safetensors").exists():
+        raise ModelUnavailable(f"The offline sentiment model is missing from {folder}; "
+                               f"train it with `python -m core.sentiment.train`.")
+    embedding = loader.load("embedding")
+    encoder = copy.deepcopy(embedding.model[0].auto_model).eval()
+    top = load_file(str(folder / "top_layers.safetensors"))
+    unexpected = encoder.load_state_dict({k: v.to(encoder.dtype) for k, v in top.items()},
+                                         strict=False).unexpected_keys
+    if unexpected:
+        raise ModelUnavailable(f"{folder} does not fit all-MiniLM-L6-v2: {unexpected[:3]}")
+    model = SentenceClassifier(encoder, embedding.model.tokenizer,
+                               _head(folder / "head.safetensors", encoder)).eval()
+    meta = json.loads((folder / "meta.json").read_text())
+    description = (f"all-MiniLM-L6-v2 fine-tuned here on real human-rated reviews and tweets: "
+                   f"{meta['test']['binary_accuracy']:.0%} positive-vs-negative accuracy on "
+                   f"held-out real sentences; 3 classes, calibrated · method · "
+                   f"{embedding.placement or ''}")
+    return Backend(model, embedding.model.tokenizer, meta["labels"], MAX_TOKENS, description,
+                   temperature=meta["temperature"], rating_scale=meta["rating_scale"])
+
+
+def adapter_backend(folder: Path = ADAPTER_DIR) -> Backend:
+    """The earlier offline model, kept for comparison: MiniLM (copied) with the LoRA adapter
+    trained on self-written sentences merged in, and its two-class head."""
+    from peft import PeftModel
     if not (folder / "adapter_model.safetensors").exists():
-        raise ModelUnavailable(f"The offline sentiment adapter is missing from {folder}; "
-                                      f"train it with `python -m core.sentiment.train`.")
+        raise ModelUnavailable(f"The earlier sentiment adapter is missing from {folder}.")
     embedding = loader.load("embedding")
     base = copy.deepcopy(embedding.model[0].auto_model)
     encoder = PeftModel.from_pretrained(base, str(folder)).merge_and_unload().eval()
-    weights = load_file(str(folder / "head.safetensors"))
-    head = nn.Linear(weights["weight"].shape[1], weights["weight"].shape[0])
-    head.load_state_dict(weights)
-    head.to(device=base.device, dtype=base.dtype)
-    model = SentenceClassifier(encoder, embedding.model.tokenizer, head).eval()
+    model = SentenceClassifier(encoder, embedding.model.tokenizer,
+                               _head(folder / "head.safetensors", base)).eval()
     meta = json.loads((folder / "meta.json").read_text())
-    where = embedding.placement or ""
-    description = (f"all-MiniLM-L6-v2 + sentiment adapter trained here "
-                   f"({meta['eval_accuracy']:.0%} on {meta['eval_sentences']} held-out sentences)"
-                   f" · method · {where}")
+    description = (f"all-MiniLM-L6-v2 + sentiment adapter trained on self-written sentences "
+                   f"({meta['eval_accuracy']:.0%} on {meta['eval_sentences']} of them)")
     return Backend(model, embedding.model.tokenizer, meta["labels"], MAX_TOKENS, description)
