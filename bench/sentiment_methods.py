@@ -28,11 +28,10 @@ from bench import write_table  # noqa: E402
 from core.runtime import loader  # noqa: E402
 from core.sentiment import data_real, metrics, train  # noqa: E402
 from core.sentiment.attribution import integrated_gradients, occlusion  # noqa: E402
-from core.sentiment.model import (ADAPTER_DIR, LABELS, MAX_TOKENS, MODEL_DIR,  # noqa: E402
-                                  adapter_backend, offline_backend, read_sentences)
+from core.sentiment.model import (ADAPTER_DIR, EVAL_TSV, LABELS, MAX_TOKENS,  # noqa: E402
+                                  MODEL_DIR, adapter_backend, offline_backend, read_sentences)
 from core.sentiment.states import lower_states, split  # noqa: E402
 
-EVAL_TSV = Path(__file__).parents[1] / "core" / "sentiment" / "data" / "eval.tsv"
 ATTRIBUTION_CHECK = Path(__file__).parent / "data" / "sentiment_attribution.tsv"
 COLUMNS = [*data_real.SOURCES, "eval.tsv"]
 

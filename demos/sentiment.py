@@ -27,8 +27,9 @@ def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
     Args:
         texts: the text to classify: a review, a comment, a sentence (at most 20,000 characters).
     Returns:
-        the probability of every class (positive, negative and, for some models, neutral),
-        and a Markdown line with the label, notes about the input, and the model that answered.
+        the probability of every class (negative, neutral, positive; calibrated offline), and a
+        Markdown line with the label, the predicted rating (-4..+4, offline model), notes about
+        the input, and the model that answered.
     """
     # batch=True: concurrent requests arrive together and go through the model as one batch
     results = sentiment.classify(list(texts))
@@ -37,14 +38,14 @@ def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
 
 @user_errors
 def sentiment_explain(text: str) -> list[tuple[str, str | None]]:
-    """Show which words push the sentiment prediction (occlusion: drop a word, see the change).
+    """Show which words push the sentiment prediction (integrated gradients offline; occlusion,
+    i.e. drop a word and see the change, for other models).
 
     Args:
         text: the text to explain (at most 20,000 characters).
     Returns:
         the text as spans; each word that matters is tagged "strongly positive", "positive",
-        "negative" or "strongly negative" by how much removing it changes
-        log P(positive) - log P(negative).
+        "negative" or "strongly negative" by how much it moves log P(positive) - log P(negative).
     """
     _, attribution = sentiment.explain(text)
     return attribution.categories()
@@ -92,7 +93,7 @@ def build(session: Session) -> None:
         with gr.Column():
             scores = gr.Label(label="Sentiment", elem_id="sentiment-label")
             info = gr.Markdown(label="Model and calibration", elem_id="sentiment-info")
-            words = gr.HighlightedText(label="Which words pushed it (occlusion)",
+            words = gr.HighlightedText(label="Which words pushed it",
                                        color_map=STRENGTH_COLORS, show_legend=True,
                                        show_inline_category=False, elem_id="sentiment-words")
     with gr.Accordion("Classify a file (CSV, TSV or TXT; at most 10,000 rows, 20 MB)", open=False):

@@ -10,10 +10,9 @@ from core import sentiment
 from core.runtime import loader
 from core.sentiment import batch as sentiment_batch
 from core.sentiment import data_real, metrics
-from core.sentiment.model import read_sentences
+from core.sentiment.model import EVAL_TSV, read_sentences
 
 README = Path(__file__).parents[2] / "README.md"
-EVAL_TSV = Path(__file__).parents[2] / "core" / "sentiment" / "data" / "eval.tsv"
 
 
 def test_offline_default_is_the_model_trained_on_real_text():
