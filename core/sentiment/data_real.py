@@ -14,6 +14,7 @@ fixed seed. The prepared TSVs live in the cache (`$LLMLAB_CACHE/sentiment`), nev
 import csv
 import hashlib
 import io
+import os
 import re
 import subprocess
 import sys
@@ -40,7 +41,8 @@ NEUTRAL_BAND = 1.0
 SPLITS = {"train": 0.70, "validation": 0.15, "test": 0.15}
 SEED = 0
 REPO = Path(__file__).resolve().parents[2]
-HOLDOUT = REPO.parent / "shared" / "eval-holdout.sha256"   # where CI and every worktree see it
+# where CI and every worktree see it (../shared beside the checkout), or where LLMLAB_HOLDOUT says
+HOLDOUT = Path(os.environ.get("LLMLAB_HOLDOUT", REPO.parent / "shared" / "eval-holdout.sha256"))
 FIELDS = ["source", "id", "rating", "label", "text"]
 
 
