@@ -25,7 +25,6 @@ LABELS = ["negative", "neutral", "positive"]   # the offline classifier's classe
 MODEL_DIR = Path(__file__).parent / "data" / "minilm-real"
 ADAPTER_DIR = Path(__file__).parent / "data" / "minilm-lora"   # the earlier self-written-data model
 EVAL_TSV = Path(__file__).parent / "data" / "eval.tsv"         # 330 sentences written here, 2 classes
-SELF_WRITTEN_TRAIN = Path(__file__).parent / "data" / "train.tsv"   # 692 more, written apart from eval.tsv
 RATING_SCALE = 4.0                         # the head's last output x 4 = the mean rating, -4..+4
 MAX_TOKENS = 256                           # all-MiniLM-L6-v2 reads at most 256 word pieces
 POOLED_SCALE = 10.0                        # unit-length embedding x 10 -> logits of a useful range

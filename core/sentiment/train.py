@@ -4,10 +4,7 @@ top layers fine-tuned, a head giving three class logits and the rating, and a te
     python -m core.sentiment.train            # ~15 min on 2 idle CPU cores; rewrites core/sentiment/data/minilm-real/
 
 Data: core.sentiment.data_real (Rotten Tomatoes, Amazon and tweet snippets rated by people,
-reserved sentences removed; train / validation / test), plus the 692 sentences written here
-(core/sentiment/data/train.tsv: negations, understatement, sarcasm that the snippets have few of;
-two classes, no rating, so they add only to the class loss). Validation and test are real text
-only; the self-written eval.tsv is never trained on. The lower layers are frozen and run once
+reserved sentences removed; train / validation / test). The lower layers are frozen and run once
 per sentence (core.sentiment.states); the top layers and the head are trained with class
 cross-entropy plus the squared error of the rating. Every choice (the epoch kept, the
 temperature) is made on the validation split; the test split is scored once, at the end.
@@ -27,8 +24,7 @@ from torch import nn
 
 from core.runtime import loader
 from core.sentiment import data_real, metrics
-from core.sentiment.model import (LABELS, MODEL_DIR, RATING_SCALE, SELF_WRITTEN_TRAIN, pool,
-                                  read_sentences)
+from core.sentiment.model import LABELS, MODEL_DIR, RATING_SCALE, pool
 from core.sentiment.states import batches, collate, lower_states, split
 
 RECIPE = {"method": "finetune", "top_layers": 2, "lr": 1e-4, "head_lr": 1e-3,
@@ -106,11 +102,8 @@ def fit(top: nn.Module, train: tuple, validation: tuple, recipe: dict = RECIPE,
         model.train()
         for idx in batches(lengths, recipe["batch_size"], generator):
             out = model(*collate([states[i] for i in idx]))
-            rated = ~target[idx].isnan()  # the self-written sentences have no rating
-            loss = nn.functional.cross_entropy(out[:, :len(LABELS)], y[idx])
-            if rated.any():
-                loss = loss + recipe["rating_weight"] * nn.functional.mse_loss(
-                    out[rated, -1], target[idx][rated])
+            loss = (nn.functional.cross_entropy(out[:, :len(LABELS)], y[idx])
+                    + recipe["rating_weight"] * nn.functional.mse_loss(out[:, -1], target[idx]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -126,20 +119,15 @@ def fit(top: nn.Module, train: tuple, validation: tuple, recipe: dict = RECIPE,
 
 
 def prepared(top_layers: int, log=print) -> tuple[nn.Module, dict[str, tuple]]:
-    """(the untrained top layers, {split: (cached states, labels, ratings)}); "train" ends with
-    the self-written sentences (rating NaN)."""
+    """(the untrained top layers, {split: (cached states, labels, ratings)})."""
     torch.set_num_threads(2)
     embedding = loader.load("embedding").model
     bottom, top = split(embedding[0].auto_model.float().cpu(), top_layers)
     data = {}
     for name in data_real.SPLITS:
         rows = data_real.load(name)
-        texts, labels, ratings = [r.text for r in rows], [r.label for r in rows], [r.rating for r in rows]
-        if name == "train":
-            own_texts, own_labels = read_sentences(SELF_WRITTEN_TRAIN)
-            texts, labels = texts + own_texts, labels + own_labels
-            ratings = ratings + [float("nan")] * len(own_texts)
-        data[name] = (lower_states(bottom, embedding.tokenizer, texts, log=log), labels, ratings)
+        states = lower_states(bottom, embedding.tokenizer, [r.text for r in rows], log=log)
+        data[name] = (states, [r.label for r in rows], [r.rating for r in rows])
     return top, data
 
 
@@ -180,8 +168,7 @@ def main(argv=None) -> None:
     print(f"test (scored once): {test}")
     meta = {"labels": LABELS, "base": BASE, "recipe": RECIPE, "temperature": round(temperature, 4),
             "neutral_band": data_real.NEUTRAL_BAND, "rating_scale": RATING_SCALE,
-            "sentences": {name: len(d[1]) for name, d in data.items()},
-            "of_which_self_written": len(read_sentences(SELF_WRITTEN_TRAIN)[0]), "epochs": history,
+            "sentences": {name: len(d[1]) for name, d in data.items()}, "epochs": history,
             "validation_before_calibration": before, "validation": after, "test": test,
             "train_seconds": round(time.perf_counter() - start)}
     save(model, args.out, RECIPE["top_layers"], meta)
