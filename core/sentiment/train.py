@@ -53,27 +53,23 @@ class TopClassifier(nn.Module):
 
 
 def outputs(model: nn.Module, states: list[torch.Tensor], batch_size: int = 128) -> np.ndarray:
-    """(n, classes + 1): class logits, then rating / RATING_SCALE."""
+    """`model` run over cached states in length-sorted batches, rows back in order. For a
+    TopClassifier: (n, classes + 1), the class logits, then rating / RATING_SCALE."""
     order = sorted(range(len(states)), key=lambda i: len(states[i]))
-    out = np.zeros((len(states), len(LABELS) + 1), dtype=np.float32)
+    out = None
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            out[idx] = model(*collate([states[i] for i in idx])).numpy()
+            rows = model(*collate([states[i] for i in idx])).numpy()
+            out = np.zeros((len(states), rows.shape[1]), dtype=np.float32) if out is None else out
+            out[idx] = rows
     return out
 
 
 def frozen_features(top: nn.Module, states: list[torch.Tensor]) -> np.ndarray:
     """Plain MiniLM sentence embeddings (the top layers untrained) from the cached states."""
-    probe = TopClassifier(top, nn.Identity()).eval()
-    order = sorted(range(len(states)), key=lambda i: len(states[i]))
-    out = np.zeros((len(states), 384), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(order), 128):
-            idx = order[start:start + 128]
-            out[idx] = probe(*collate([states[i] for i in idx])).numpy()
-    return out
+    return outputs(TopClassifier(top, nn.Identity()), states)
 
 
 def fit(top: nn.Module, train: tuple, validation: tuple, recipe: dict = RECIPE,
