@@ -39,7 +39,7 @@ def by_hand(texts, batch_size=32):
     model = sentiment.backend()
     with torch.inference_mode():
         for i in range(0, len(texts), batch_size):
-            model.logits_fn(texts[i:i + batch_size]).softmax(-1)
+            model.logits_fn(texts[i:i + batch_size])[:, :len(model.labels)].softmax(-1)
 
 
 def in_process(texts, rounds: int) -> list[list]:
