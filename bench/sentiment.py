@@ -25,8 +25,7 @@ import torch  # noqa: E402
 
 from bench import write_table  # noqa: E402
 from core import sentiment  # noqa: E402
-from core.sentiment.model import read_sentences  # noqa: E402
-from core.sentiment.train import DATA  # noqa: E402
+from core.sentiment.model import EVAL_TSV, read_sentences  # noqa: E402
 
 
 def rate(fn, texts) -> float:
@@ -40,7 +39,7 @@ def by_hand(texts, batch_size=32):
     model = sentiment.backend()
     with torch.inference_mode():
         for i in range(0, len(texts), batch_size):
-            model.logits_fn(texts[i:i + batch_size]).softmax(-1)
+            model.logits_fn(texts[i:i + batch_size])[:, :len(model.labels)].softmax(-1)
 
 
 def in_process(texts, rounds: int) -> list[list]:
@@ -137,7 +136,7 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=6, help="requests per client")
     parser.add_argument("--rounds", type=int, default=3, help="repeats of the in-process rows")
     args, _ = parser.parse_known_args(argv)
-    texts = read_sentences(DATA / "eval.tsv")[0]
+    texts = read_sentences(EVAL_TSV)[0]
     texts = (texts * (args.texts // len(texts) + 1))[:args.texts]
     rows = in_process(texts, args.rounds) + through_app(texts, args.clients, args.requests)
     write_table("sentiment", f"Sentiment throughput ({sentiment.describe()})",

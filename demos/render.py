@@ -308,7 +308,8 @@ def chunk_summaries(summaries: list[str], lang: str = "en") -> str:
 def sentiment_markdown(result) -> str:
     if result.error:
         return f"⚠️ {result.error}"
-    return notes_markdown([f"**{result.label}** ({result.scores[result.label]:.0%})"]
+    rating = "" if result.rating is None else f" · rating {result.rating:+.1f} on −4..+4"
+    return notes_markdown([f"**{result.label}** ({result.scores[result.label]:.0%}){rating}"]
                           + [f"- ⚠️ {note}" for note in result.notes]
                           + [f"<small>Model: {result.model}</small>"], [])
 

@@ -28,8 +28,9 @@ def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
     Args:
         texts: the text to classify: a review, a comment, a sentence (at most 20,000 characters).
     Returns:
-        the probability of every class (positive, negative and, for some models, neutral),
-        and a Markdown line with the label, notes about the input, and the model that answered.
+        the probability of every class (negative, neutral, positive; calibrated offline), and a
+        Markdown line with the label, the predicted rating (-4..+4, offline model), notes about
+        the input, and the model that answered.
     """
     # batch=True: concurrent requests arrive together and go through the model as one batch
     results = sentiment.classify(list(texts))
@@ -38,14 +39,14 @@ def sentiment_classify(texts: list[str]) -> tuple[list[dict], list[str]]:
 
 @user_errors
 def sentiment_explain(text: str) -> list[tuple[str, str | None]]:
-    """Show which words push the sentiment prediction (occlusion: drop a word, see the change).
+    """Show which words push the sentiment prediction (integrated gradients offline; occlusion,
+    i.e. drop a word and see the change, for other models).
 
     Args:
         text: the text to explain (at most 20,000 characters).
     Returns:
         the text as spans; each word that matters is tagged "strongly positive", "positive",
-        "negative" or "strongly negative" by how much removing it changes
-        log P(positive) - log P(negative).
+        "negative" or "strongly negative" by how much it moves log P(positive) - log P(negative).
     """
     _, attribution = sentiment.explain(text)
     return attribution.categories()

@@ -42,7 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "task_translation": ("Translation", "翻译"),
     "how_grounded-reader": ("the chat model picks an exact span of a passage", "由对话模型选出段落中的原文片段"),
     "how_chat-summary": ("the chat model, asked to summarise", "对话模型按提示写摘要"),
-    "how_minilm-sentiment-head": ("MiniLM with a sentiment layer trained here", "MiniLM 加上本项目训练的情感层"),
+    "how_minilm-sentiment-head": ("MiniLM fine-tuned here on real rated sentences", "MiniLM，在真实评分句子上微调"),
     "how_chat-translate": ("the chat model, asked to translate", "对话模型按提示翻译"),
     "state_loaded": ("loaded", "已加载"),
     "state_first_use": ("loads on first use", "首次使用时加载"),
@@ -271,16 +271,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- Sentiment ---------------------------------------------------------------------------------
     "tab_sentiment": ("Sentiment", "情感分析"),
     "sentiment_how": (
-        "**How it works.** A classifier reads the text and gives the probability of each label. To see "
-        "why, each word is left out in turn and the change in log P(positive) − log P(negative) is measured. "
-        "The offline model reads English only.",
-        "**原理。** 分类器读入文本，给出每个标签的概率。为了看出原因，依次去掉每个词，测量 "
-        "log P(正面) − log P(负面) 的变化。离线模型只能读英文。"),
+        "**How it works.** A classifier reads the text and gives the probability of negative, neutral and "
+        "positive, calibrated on held-out human-rated sentences, and the rating it expects (−4 to +4). To "
+        "see why, each word's share of log P(positive) − log P(negative) is measured (integrated gradients "
+        "offline; leaving each word out for other models). The offline model reads English only.",
+        "**原理。** 分类器读入文本，给出负面、中性、正面三类的概率（在留出的人工评分句子上校准），以及它预期的评分"
+        "（−4 到 +4）。为了看出原因，测量每个词对 log P(正面) − log P(负面) 的贡献（离线模型用积分梯度，"
+        "其他模型依次去掉每个词）。离线模型只能读英文。"),
     "sentiment_placeholder": ("A review, a comment, a sentence…", "一条评论、一句话……"),
     "classify": ("Classify", "分类"),
     "sentiment": ("Sentiment", "情感"),
     "calibration": ("Model and calibration", "模型与校准"),
-    "which_words": ("Which words pushed it (occlusion)", "哪些词起了作用（遮挡法）"),
+    "which_words": ("Which words pushed it", "哪些词起了作用"),
     "classify_file_accordion": ("Classify a file (CSV, TSV or TXT; at most 10,000 rows, 20 MB)",
                                 "给文件分类（CSV、TSV 或 TXT；最多 10,000 行、20 MB）"),
     "text_column": ("Text column", "文本列"),

@@ -98,8 +98,9 @@ TASKS: dict[str, Task] = {
     "sentiment": Task("Sentiment", transformers_builder("AutoModelForSequenceClassification"), [
         Candidate("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "hub",
                   "distilbert-sst-2", "fine-tuned on SST-2 (about 0.91 accuracy), small and fast"),
-        Candidate("minilm-sentiment-head", "method", "MiniLM + sentiment adapter trained here",
-                  "offline: a head trained by this project on the bundled embedding model"),
+        Candidate("minilm-sentiment-head", "method", "MiniLM fine-tuned here on real rated sentences",
+                  "offline: the bundled embedding model with its top layers fine-tuned by this "
+                  "project on human-rated reviews and tweets (3 classes, calibrated)"),
     ]),
     "translation": Task("Translate", transformers_builder("AutoModelForSeq2SeqLM"), [
         Candidate("Helsinki-NLP/opus-mt-en-zh", "hub", "opus-mt-en-zh",

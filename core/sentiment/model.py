@@ -1,8 +1,12 @@
 """The two kinds of sentiment classifier, behind one `Backend`: texts in, a probability per class out.
 
 - Hub: a fine-tuned AutoModelForSequenceClassification (labels from `config.id2label`).
-- Offline: all-MiniLM-L6-v2 with this project's LoRA adapter merged in, mean-pooled, and a
-  linear head (trained by core/sentiment/train.py; files in core/sentiment/data/minilm-lora/).
+- Offline: all-MiniLM-L6-v2 with its top layers fine-tuned on real human-rated sentences,
+  mean-pooled, and a linear head giving three class logits and the rating (trained by
+  core/sentiment/train.py; files in core/sentiment/data/minilm-real/). Its probabilities are
+  divided by a temperature fitted on the validation split (calibration).
+- The earlier offline model, a LoRA adapter trained on sentences written here (two classes;
+  core/sentiment/data/minilm-lora/), is kept for comparison (bench/sentiment_methods.py).
 """
 import copy
 import csv
@@ -17,8 +21,11 @@ from torch import nn
 from core.errors import ModelUnavailable
 from core.runtime import loader
 
-LABELS = ["negative", "positive"]          # the offline classifier's classes, in logit order
-ADAPTER_DIR = Path(__file__).parent / "data" / "minilm-lora"
+LABELS = ["negative", "neutral", "positive"]   # the offline classifier's classes, in logit order
+MODEL_DIR = Path(__file__).parent / "data" / "minilm-real"
+ADAPTER_DIR = Path(__file__).parent / "data" / "minilm-lora"   # the earlier self-written-data model
+EVAL_TSV = Path(__file__).parent / "data" / "eval.tsv"         # 330 sentences written here, 2 classes
+RATING_SCALE = 4.0                         # the head's last output x 4 = the mean rating, -4..+4
 MAX_TOKENS = 256                           # all-MiniLM-L6-v2 reads at most 256 word pieces
 POOLED_SCALE = 10.0                        # unit-length embedding x 10 -> logits of a useful range
 
@@ -42,29 +49,45 @@ class SentenceClassifier(nn.Module):
         batch = self.tokenizer(texts, padding=True, truncation=True, max_length=max_tokens,
                                return_tensors="pt").to(device)
         hidden = self.encoder(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-        return self.head(nn.functional.normalize(pooled, dim=-1) * POOLED_SCALE)
+        return self.head(pool(hidden, batch["attention_mask"]))
+
+
+def pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean over real tokens, unit length, x POOLED_SCALE."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+    return nn.functional.normalize(pooled, dim=-1) * POOLED_SCALE
 
 
 class Backend:
     """Batched probabilities for one classifier, plus what the UI says about it."""
 
-    def __init__(self, logits_fn, tokenizer, labels: list[str], max_tokens: int, description: str):
+    def __init__(self, logits_fn, tokenizer, labels: list[str], max_tokens: int, description: str,
+                 temperature: float = 1.0, rating_scale: float | None = None):
+        """`logits_fn` gives one logit per label, then (when `rating_scale` is set) one more
+        column: the rating / rating_scale."""
         self.logits_fn, self.tokenizer, self.labels = logits_fn, tokenizer, labels
         self.max_tokens, self.description = max_tokens, description
+        self.temperature, self.rating_scale = temperature, rating_scale
 
-    def probabilities(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """(len(texts), classes) probabilities. Texts are run in length-sorted batches
-        (little padding), then put back in their order."""
+    def predict(self, texts: list[str], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray | None]:
+        """(probabilities (len(texts), classes), ratings or None). Texts are run in length-sorted
+        batches (little padding), then put back in their order."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        n = len(self.labels)
+        probs = np.zeros((len(texts), n), dtype=np.float32)
+        ratings = np.zeros(len(texts), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 idx = order[start:start + batch_size]
-                logits = self.logits_fn([texts[i] for i in idx])
-                out[idx] = logits.float().softmax(-1).cpu().numpy()
-        return out
+                out = self.logits_fn([texts[i] for i in idx]).float()
+                probs[idx] = (out[:, :n] / self.temperature).softmax(-1).cpu().numpy()
+                if self.rating_scale:
+                    ratings[idx] = out[:, n].cpu().numpy() * self.rating_scale
+        return probs, (ratings if self.rating_scale else None)
+
+    def probabilities(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return self.predict(texts, batch_size)[0]
 
 
 def hub_labels(id2label: dict) -> list[str]:
@@ -92,25 +115,51 @@ def hub_backend(found: loader.Loaded) -> Backend:
                    found.describe())
 
 
-def adapter_backend(folder: Path = ADAPTER_DIR) -> Backend:
-    """MiniLM (the shared embedding model, copied so the shared one stays untouched) with the
-    LoRA adapter merged into its weights, and the trained head."""
-    from peft import PeftModel
+def _head(path: Path, like: nn.Module) -> nn.Linear:
     from safetensors.torch import load_file
+    weights = load_file(str(path))
+    head = nn.Linear(weights["weight"].shape[1], weights["weight"].shape[0])
+    head.load_state_dict(weights)
+    return head.to(device=like.device, dtype=like.dtype)
+
+
+def offline_backend(folder: Path = MODEL_DIR) -> Backend:
+    """A copy of MiniLM (the shared embedding model stays untouched) with its top layers
+    replaced by the fine-tuned ones, the trained head and the fitted temperature."""
+    from safetensors.torch import load_file
+    if not (folder / "top_layers.safetensors").exists():
+        raise ModelUnavailable(f"The offline sentiment model is missing from {folder}; "
+                               f"train it with `python -m core.sentiment.train`.")
+    embedding = loader.load("embedding")
+    encoder = copy.deepcopy(embedding.model[0].auto_model).eval()
+    top = load_file(str(folder / "top_layers.safetensors"))
+    unexpected = encoder.load_state_dict({k: v.to(encoder.dtype) for k, v in top.items()},
+                                         strict=False).unexpected_keys
+    if unexpected:
+        raise ModelUnavailable(f"{folder} does not fit all-MiniLM-L6-v2: {unexpected[:3]}")
+    model = SentenceClassifier(encoder, embedding.model.tokenizer,
+                               _head(folder / "head.safetensors", encoder)).eval()
+    meta = json.loads((folder / "meta.json").read_text())
+    description = (f"all-MiniLM-L6-v2 fine-tuned here on real human-rated reviews and tweets: "
+                   f"{meta['test']['binary_accuracy']:.0%} positive-vs-negative accuracy on "
+                   f"held-out real sentences; 3 classes, calibrated · method · "
+                   f"{embedding.placement or ''}")
+    return Backend(model, embedding.model.tokenizer, meta["labels"], MAX_TOKENS, description,
+                   temperature=meta["temperature"], rating_scale=meta["rating_scale"])
+
+
+def adapter_backend(folder: Path = ADAPTER_DIR) -> Backend:
+    """The earlier offline model, kept for comparison: MiniLM (copied) with the LoRA adapter
+    trained on self-written sentences merged in, and its two-class head."""
+    from peft import PeftModel
     if not (folder / "adapter_model.safetensors").exists():
-        raise ModelUnavailable(f"The offline sentiment adapter is missing from {folder}; "
-                                      f"train it with `python -m core.sentiment.train`.")
+        raise ModelUnavailable(f"The earlier sentiment adapter is missing from {folder}.")
     embedding = loader.load("embedding")
     base = copy.deepcopy(embedding.model[0].auto_model)
     encoder = PeftModel.from_pretrained(base, str(folder)).merge_and_unload().eval()
-    weights = load_file(str(folder / "head.safetensors"))
-    head = nn.Linear(weights["weight"].shape[1], weights["weight"].shape[0])
-    head.load_state_dict(weights)
-    head.to(device=base.device, dtype=base.dtype)
-    model = SentenceClassifier(encoder, embedding.model.tokenizer, head).eval()
+    model = SentenceClassifier(encoder, embedding.model.tokenizer,
+                               _head(folder / "head.safetensors", base)).eval()
     meta = json.loads((folder / "meta.json").read_text())
-    where = embedding.placement or ""
-    description = (f"all-MiniLM-L6-v2 + sentiment adapter trained here "
-                   f"({meta['eval_accuracy']:.0%} on {meta['eval_sentences']} held-out sentences)"
-                   f" · method · {where}")
+    description = (f"all-MiniLM-L6-v2 + sentiment adapter trained on self-written sentences "
+                   f"({meta['eval_accuracy']:.0%} on {meta['eval_sentences']} of them)")
     return Backend(model, embedding.model.tokenizer, meta["labels"], MAX_TOKENS, description)

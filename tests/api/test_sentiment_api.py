@@ -12,8 +12,8 @@ def label_of(value: dict) -> str:
 def test_classify_returns_every_class_and_the_model(client):
     scores, info = client.predict("The hotel staff were wonderful.", api_name="/sentiment_classify")
     assert label_of(scores) == "positive"
-    assert {c["label"] for c in scores["confidences"]} == {"positive", "negative"}
-    assert "adapter trained here" in info
+    assert {c["label"] for c in scores["confidences"]} == {"positive", "neutral", "negative"}
+    assert "fine-tuned here on real" in info
 
 
 def test_concurrent_requests_are_all_answered_correctly(client):

@@ -13,7 +13,7 @@ def test_classify_shows_label_model_and_highlighted_words(page):
     page.locator("#sentiment-classify").click()
     page.wait_for_function("document.querySelector('#sentiment-info').innerText.includes('Model:')")
     assert "negative" in page.locator("#sentiment-label").inner_text()
-    assert "adapter trained here" in page.locator("#sentiment-info").inner_text()
+    assert "fine-tuned here on real" in page.locator("#sentiment-info").inner_text()
     page.wait_for_function(
         "document.querySelector('#sentiment-words').innerText.includes('terrible')")
     words = page.locator("#sentiment-words")

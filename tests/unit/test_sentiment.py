@@ -139,6 +139,32 @@ def test_occlusion_on_a_hub_model_returns_a_score_per_word(hub_model):
     assert all(-1 <= v <= 1 for _, v in attribution.spans if v is not None)
 
 
+def test_integrated_gradients_add_up_to_the_change_from_a_blank_sentence(tmp_path):
+    """Completeness: the words' scores sum to score(text) - score(all [PAD]), and word pieces
+    are summed into the words they belong to."""
+    import torch
+    from transformers import AutoModel
+    from core.sentiment.attribution import integrated_gradients
+    from core.sentiment.model import SentenceClassifier, pool
+    folder = tiny_classifier(tmp_path, {0: "negative", 1: "neutral", 2: "positive"})
+    torch.manual_seed(0)
+    encoder = AutoModel.from_pretrained(folder).eval()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = SentenceClassifier(encoder, tokenizer, torch.nn.Linear(32, 4)).eval()
+    text = "Unbelievably wonderful soup"
+    result = integrated_gradients(text, model, ["negative", "neutral", "positive"], 256, steps=200)
+    assert [w for w, _ in result.words] == ["Unbelievably", "wonderful", "soup"]
+    batch = tokenizer([text], return_tensors="pt")
+    blank = batch["input_ids"].clone()
+    blank[0, 1:-1] = tokenizer.pad_token_id
+    with torch.no_grad():
+        ends = [model.head(pool(encoder(input_ids=ids, attention_mask=batch["attention_mask"])
+                                .last_hidden_state, batch["attention_mask"]))[0]
+                for ids in (batch["input_ids"], blank)]
+    change = float((ends[0][2] - ends[0][0]) - (ends[1][2] - ends[1][0]))
+    assert sum(v for _, v in result.words) == pytest.approx(change, rel=0.05, abs=1e-3)
+
+
 # --- files ------------------------------------------------------------------------------
 
 def write_csv(path, rows):
