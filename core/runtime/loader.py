@@ -95,7 +95,10 @@ def _build(task: str, c: Candidate) -> Loaded:
 
 _loaded: dict[tuple[str, str], Loaded] = {}
 _default: dict[str, Loaded] = {}
-_task_locks = {task: threading.Lock() for task in registry.TASKS}
+# One lock for every load, not one per task: two first loads at once (the warm-up's embedding model
+# and a request's chat model) import transformers from two threads, and its lazy module then fails
+# with "cannot import name 'AutoTokenizer'". Re-entrant: a builder may load another task.
+_load_lock = threading.RLock()
 
 
 def load(task: str, model_id: str | None = None) -> Loaded:
@@ -103,7 +106,7 @@ def load(task: str, model_id: str | None = None) -> Loaded:
     cached = _loaded.get((task, model_id)) if model_id else _default.get(task)
     if cached:
         return cached
-    with _task_locks[task]:
+    with _load_lock:
         cached = _loaded.get((task, model_id)) if model_id else _default.get(task)
         if cached:
             return cached

@@ -18,7 +18,8 @@ import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-NICE = 10          # CFS weight 110 against 1024 for nice 0: ~10% of a contended core
+# CFS weight 110 against 1024 for nice 0: ~10% of a contended core. LLMLAB_LONG_WORK_NICE=0 turns it off.
+NICE = int(os.environ.get("LLMLAB_LONG_WORK_NICE", 10))
 WORKERS = 32       # long requests running at once, across all groups (each group has its own limit)
 
 _pool: ThreadPoolExecutor | None = None
@@ -27,6 +28,8 @@ _pool_lock = threading.Lock()
 
 def lower_this_thread(nice: int = NICE) -> bool:
     """Lower the calling thread's CPU priority (Linux: per thread). True when it took effect."""
+    if nice <= 0:
+        return False
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
         return True
