@@ -14,7 +14,6 @@ import contextvars
 import functools
 import inspect
 import os
-import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -46,26 +45,21 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def low_priority(fn):
-    """`fn` (a function or a generator function) run in a low-priority thread; the caller waits for
-    its result, or receives its items as they come. Context variables go along (gradio's progress
-    and request context live there); closing the returned generator closes `fn`'s."""
+    """`fn` (a function or a generator function) run in low-priority threads; the caller waits
+    for its result, or for each of its items in turn. A generator advances only when the caller
+    asks for its next item (never running ahead of a caller that stopped listening), and closing
+    the returned generator closes it. Context variables go along (gradio keeps the request's
+    progress tracker and language there)."""
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def stream(*args, **kwargs):
-            items, stop = queue.Queue(), threading.Event()
             context = contextvars.copy_context()
-            _executor().submit(context.run, _pump, fn, args, kwargs, items, stop)
+            generator = fn(*args, **kwargs)  # makes the generator; runs none of its code yet
             try:
-                while True:
-                    kind, value = items.get()
-                    if kind == "item":
-                        yield value
-                    elif kind == "error":
-                        raise value
-                    else:
-                        return
+                while (item := _executor().submit(context.run, next, generator, _END).result()) is not _END:
+                    yield item
             finally:
-                stop.set()
+                generator.close()
         return stream
 
     @functools.wraps(fn)
@@ -75,16 +69,4 @@ def low_priority(fn):
     return call
 
 
-def _pump(fn, args, kwargs, items: queue.Queue, stop: threading.Event) -> None:
-    """Run the generator, handing its items over until it ends or the consumer stops listening."""
-    generator = fn(*args, **kwargs)
-    try:
-        for item in generator:
-            items.put(("item", item))
-            if stop.is_set():
-                break
-        items.put(("end", None))
-    except BaseException as err:  # handed to the consumer, which raises it in its own thread
-        items.put(("error", err))
-    finally:
-        generator.close()
+_END = object()

@@ -21,7 +21,7 @@ def fresh(monkeypatch):
     """A loader with empty caches and a fake 'generation' registry."""
     monkeypatch.setattr(loader, "_loaded", {})
     monkeypatch.setattr(loader, "_default", {})
-    monkeypatch.setattr(loader, "_task_locks", {t: threading.Lock() for t in registry.TASKS})
+    monkeypatch.setattr(loader, "_load_lock", threading.RLock())
     monkeypatch.delenv("LLMLAB_MODEL_GENERATION", raising=False)
     return monkeypatch
 

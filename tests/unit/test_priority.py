@@ -49,6 +49,19 @@ def test_errors_reach_the_caller():
         next(stream)
 
 
+def test_a_stream_runs_only_as_far_as_its_caller_has_asked():
+    made = []
+
+    def counting():
+        for i in range(100):
+            made.append(i)
+            yield i
+    stream = priority.low_priority(counting)()
+    assert [next(stream), next(stream)] == [0, 1]
+    time.sleep(0.2)
+    assert made == [0, 1]  # nothing is computed for a caller that is not listening
+
+
 def test_closing_the_stream_closes_the_work():
     closed = threading.Event()
 
