@@ -73,6 +73,7 @@ def test_search_passages_do_not_repeat_the_sentence_neighbours_share(page):
     page.locator("#search-use-examples input").uncheck()  # only this document
     page.get_by_text("Your documents", exact=True).locator("visible=true").click()
     page.locator("#search-paste textarea").fill(" ".join(SENTENCES))
+    page.wait_for_timeout(500)  # a long fill reaches gradio's state a moment later; a click at once sent ""
     page.locator("#search-add").click()
     page.wait_for_function("document.querySelector('#search-status').innerText.includes('Indexed')")
     assert "passages" in page.locator("#search-status").inner_text()
