@@ -100,8 +100,9 @@ CONCURRENCY = {"generation": MAX_STREAMS,
 
 
 # The groups whose work is long: it runs at low CPU priority (core.runtime.priority), so that a
-# search or a sentiment score never waits for a core behind it.
-LONG_WORK = {"generation", "extractive", "indexing", "sentiment-files", "inspect", "compression"}
+# search or a sentiment score never waits for a core behind it. Generation's compute runs in the
+# llama.cpp engine's own thread, which lowers its priority itself.
+LONG_WORK = {"extractive", "indexing", "sentiment-files", "inspect", "compression"}
 
 
 def group(name: str) -> dict:
