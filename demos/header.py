@@ -25,9 +25,8 @@ STATES = {"loaded": "state_loaded", "loads on first use": "state_first_use", "un
 
 def device_words(lang: str) -> str:
     where = placement()
-    if where.device.startswith("cuda"):
-        import torch
-        return text("device_gpu", lang, name=torch.cuda.get_device_name(torch.device(where.device)))
+    if where.gpu_name:
+        return text("device_gpu", lang, name=where.gpu_name)
     return text("device_mps", lang) if where.device == "mps" else text("device_cpu", lang)
 
 

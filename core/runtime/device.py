@@ -21,11 +21,16 @@ class Placement:
     dtype: Any  # torch.dtype
     threads: int
 
-    def __str__(self):
+    @property
+    def gpu_name(self) -> str | None:
+        """The CUDA device's product name ("NVIDIA H100 ..."), None off CUDA."""
+        if not self.device.startswith("cuda"):
+            return None
         import torch
-        name = self.device
-        if self.device.startswith("cuda"):
-            name += f" ({torch.cuda.get_device_name(torch.device(self.device))})"
+        return torch.cuda.get_device_name(torch.device(self.device))
+
+    def __str__(self):
+        name = self.device + (f" ({self.gpu_name})" if self.gpu_name else "")
         return f"{name} · {str(self.dtype).removeprefix('torch.')}"
 
 
