@@ -6,14 +6,23 @@ MODEL = "smollm2-135m-instruct"
 GREEDY = dict(max_new_tokens=8, temperature=0, top_k=0, top_p=1, repetition_penalty=1, stop="", seed=1)
 
 
-def generate(client, prompt, **changes):
+def generate(client, prompt, model=MODEL, **changes):
     settings = {**GREEDY, **changes}
-    return client.predict(prompt, MODEL, *settings.values(), api_name="/generate_stream")
+    return client.predict(prompt, model, *settings.values(), api_name="/generate_stream")
 
 
-def send(client, message, history=(), system="You are a helpful assistant.", **changes):
+def send(client, message, history=(), system="You are a helpful assistant.", model=MODEL, **changes):
     settings = {**GREEDY, "max_new_tokens": 16, **changes}
-    return client.predict(message, list(history), system, MODEL, *settings.values(), api_name="/chat_send")
+    return client.predict(message, list(history), system, model, *settings.values(), api_name="/chat_send")
+
+
+def assert_streams_growing_text(client, model=MODEL):
+    job = client.submit("Once upon a time", model, *{**GREEDY, "max_new_tokens": 12}.values(),
+                        api_name="/generate_stream")
+    job.result()
+    texts = [text_of(out[0]) for out in job.outputs()]
+    assert len(set(texts)) >= 5
+    assert all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))
 
 
 def text_of(spans) -> str:
@@ -42,12 +51,7 @@ def test_generate_stream_returns_coloured_tokens_a_summary_and_the_steps_as_json
 
 
 def test_generate_stream_streams_many_updates(client):
-    job = client.submit("Once upon a time", MODEL, *{**GREEDY, "max_new_tokens": 12}.values(),
-                        api_name="/generate_stream")
-    job.result()
-    texts = [text_of(out[0]) for out in job.outputs()]
-    assert len(set(texts)) >= 5
-    assert all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))
+    assert_streams_growing_text(client)
 
 
 def test_a_fixed_seed_gives_the_same_sample_twice(client):
