@@ -38,15 +38,20 @@ def load() -> str:
 
 # --- one request at a time -------------------------------------------------------------------
 
-def engines():
+def reference_engine():
+    """The transformers engine on the bundled model: the reference for exactness."""
     from core.generation.engines.hf import TransformersEngine
-    from core.runtime import loader, registry
+    from core.runtime import registry
     from core.runtime.device import placement
+    return TransformersEngine.load(str(registry.bundled_path("smollm2-135m-instruct")), placement())
+
+
+def engines():
+    from core.runtime import loader
     fast = loader.load("generation").engine
     if fast.name != "llama.cpp":
         raise SystemExit(f"llama.cpp does not serve here ({fast.name} does): run `make engine` first")
-    reference = TransformersEngine.load(str(registry.bundled_path("smollm2-135m-instruct")), placement())
-    return reference, fast
+    return reference_engine(), fast
 
 
 def llama_with(weights: str, reference):
@@ -170,7 +175,7 @@ def quality(args) -> list[str]:
     import glob
 
     from bench import bbc
-    reference, _ = engines()
+    reference = reference_engine()  # each weights choice below is an engine of its own
     files = sorted(glob.glob(f"{bbc.data_root()}/**/*.txt", recursive=True))[::150][:12]
     texts = [Path(f).read_text(encoding="latin-1")[:1500] for f in files]
     ids = [[0] + reference.tokenizer(t, add_special_tokens=False).input_ids[:300] for t in texts]
