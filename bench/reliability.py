@@ -5,6 +5,8 @@
 mix     50 clients mixing search, sentiment and extractive summaries (each waits THINK_S between
         requests) while 8 clients keep chat generations queued: p50 / p95 seconds per endpoint.
         With --baseline, the same mix against another checkout's app.py too, runs interleaved.
+        The clients call gradio's HTTP API as curl would (--client gradio_client: through
+        gradio_client, which costs the shared cores ~90 ms of CPU per call).
 memory  the server's RSS before, at the peak of and after the largest requests the caps allow
         (a 20,000-character text scored, a 200,000-character extractive summary), and for a
         5 MB text, which is refused before any work.
@@ -13,6 +15,7 @@ pdf     a 69 kB PDF whose 400 pages share one content stream: LLM Lab's reader a
 Every figure is reported with the load average of the machine (os.getloadavg) when it was taken.
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -20,12 +23,14 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 from bench import save, table
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATIONS, CLIENTS, THINK_S, MEASURE_S, RAMP_S = 8, 50, 1.0, 90, 15
+CLIENT = "http"  # or "gradio_client" (--client)
 ARTICLE = (ROOT / "examples" / "articles" / "electric-buses.txt").read_text(encoding="utf-8")
 QUERIES = ["How does attention decide which tokens matter?", "ways to make models smaller",
            "What is the risk of fine-tuning too long?", "tokens per parameter", "What is a KV cache?"]
@@ -63,8 +68,10 @@ class App:
         self.warm_up()
 
     def client(self):
-        from gradio_client import Client
-        return Client(self.url, verbose=False)
+        if CLIENT == "gradio_client":
+            from gradio_client import Client
+            return Client(self.url, verbose=False)
+        return HttpClient(self.url)
 
     def warm_up(self) -> None:
         client = self.client()
@@ -79,6 +86,28 @@ class App:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=60)
+
+
+class HttpClient:
+    """gradio's HTTP API called as curl would (POST the inputs, read the result's event stream).
+    The clients share the server's 2 cores: gradio_client spends about 90 ms of CPU per call
+    here, more than a search costs the server, so with it the mix measured mostly the clients."""
+
+    def __init__(self, url: str):
+        self.url, self.session = url, uuid.uuid4().hex  # one session per client, as a page has
+
+    def predict(self, *data, api_name: str):
+        body = json.dumps({"data": list(data), "session_hash": self.session}).encode()
+        request = urllib.request.Request(f"{self.url}gradio_api/call{api_name}", body,
+                                         {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            event = json.load(response)["event_id"]
+        with urllib.request.urlopen(f"{self.url}gradio_api/call{api_name}/{event}", timeout=600) as response:
+            lines = response.read().decode().splitlines()
+        kind = next(line[7:] for line in reversed(lines) if line.startswith("event: "))
+        if kind != "complete":
+            raise RuntimeError(f"{api_name}: {kind}")
+        return json.loads(next(line[6:] for line in reversed(lines) if line.startswith("data: ")))
 
 
 def search(client, i):
@@ -163,7 +192,7 @@ def run_mix(variants: list[tuple[str, Path, dict]], rounds: int) -> list[str]:
             rows.append([label, name, len(values), f"{percentile(values, 50):.2f}" if values else "–",
                          f"{percentile(values, 95):.2f}" if values else "–", ", ".join(loads[label])])
     return [f"### {CLIENTS} clients (search / sentiment / extractive, {THINK_S:g} s between requests) "
-            f"with {GENERATIONS} chat generations queued", "",
+            f"with {GENERATIONS} chat generations queued; clients: {CLIENT}", "",
             *table(["app", "endpoint", "requests", "p50 s", "p95 s", "load average (1/5/15 min) after each run"],
                    rows), ""]
 
@@ -255,7 +284,10 @@ def main(argv=None) -> str:
     parser.add_argument("--variant", action="append", default=[], metavar="LABEL:KEY=VALUE,...",
                         help="also run this checkout with these environment variables")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--client", choices=["http", "gradio_client"], default="http")
     args = parser.parse_args(argv)
+    global CLIENT
+    CLIENT = args.client
     command = " ".join(["python -m bench.reliability", *(argv or [])])
     lines = [f"Machine: {os.cpu_count()} cores, shared with other jobs. Command: `{command}`.", ""]
     if "pdf" in args.part:

@@ -3,6 +3,7 @@ groups, the model menu, the sampling settings, the next-token view and the docum
 import functools
 import inspect
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -229,11 +230,24 @@ def pick_step(run: dict | None, event: gr.SelectData, request: gr.Request = None
     return index, *show_step(run, index, request)
 
 
-def throttled(updates: Iterator, every_s: float = 1.0) -> Iterator[tuple[object, bool]]:
-    """(update, whether to redraw the heavier views now): at most every `every_s`, and at the end."""
-    last = 0.0
+# A stream's text is sent to the page at most this often (seconds): about 10 updates a second
+# read as live, and 8 streams sending every token kept the event loop from other users' requests.
+TEXT_EVERY_S = float(os.environ.get("LLMLAB_STREAM_EVERY_S", 0.1))
+
+
+def throttled(updates: Iterator, every_s: float = 1.0, text_every_s: float | None = None
+              ) -> Iterator[tuple[object, bool]]:
+    """(update, whether to redraw the heavier views now): the heavier views at most every
+    `every_s`, the text at most every `text_every_s`, both at the end. Each update carries the
+    whole run so far, so one skipped is not lost; skipping them keeps gradio's event loop (which
+    sends every update to the page) free for other users' requests when many streams run."""
+    text_every_s = TEXT_EVERY_S if text_every_s is None else text_every_s
+    last = last_text = 0.0
     for update in updates:
         now = time.perf_counter()
+        if not update.done and now - last_text < text_every_s:
+            continue
+        last_text = now
         redraw = update.done or now - last >= every_s
         if redraw:
             last = now

@@ -17,7 +17,8 @@ def send(client, message, history=(), system="You are a helpful assistant.", mod
 
 
 def assert_streams_growing_text(client, model=MODEL):
-    job = client.submit("Once upon a time", model, *{**GREEDY, "max_new_tokens": 12}.values(),
+    # 48 tokens: the page gets the text at most every widgets.TEXT_EVERY_S (0.1 s)
+    job = client.submit("Once upon a time", model, *{**GREEDY, "max_new_tokens": 48}.values(),
                         api_name="/generate_stream")
     job.result()
     texts = [text_of(out[0]) for out in job.outputs()]
