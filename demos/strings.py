@@ -113,12 +113,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "**{model}**{engine} · {tokens} 个 token · 每秒 {speed} 个 token · 首个 token 用时 {first} 秒 · "
                  "随机种子 {seed}"),
     "run_engine": (" · answered by the **{engine}** engine", " · 由 **{engine}** 引擎生成"),
-    "run_writing": ("Writing… {tokens} of at most {limit} tokens so far", "正在生成……已写 {tokens} 个 token（最多 {limit} 个）"),
+    "run_writing": ("Writing… {tokens} of at most {limit} tokens so far{left}",
+                    "正在生成……已写 {tokens} 个 token（最多 {limit} 个）{left}"),
+    "writing_left": (" (at most about {time} more)", "，最多还需约 {time}"),
     "run_ended": ("ended: {why}", "结束原因：{why}"),
     "finish_eos": ("the model ended its answer", "模型结束了回答"),
     "finish_stop": ("a stop string ended it", "遇到了停止字符串"),
     "finish_length": ("it reached the most new tokens allowed", "达到了最多生成的 token 数"),
     "finish_cancelled": ("stopped by you", "被你停止"),
+    # --- the progress of long work (indexing, abstractive summaries, files of texts) ----------------
+    "progress_reading": ("Reading file {i} of {n}: {name}", "正在读取第 {i} 个文件（共 {n} 个）：{name}"),
+    "progress_embedding": ("Embedding passages: {i} of {n}", "正在计算段落的嵌入向量：第 {i} 个（共 {n} 个）"),
+    "progress_rows": ("Classified {i} of {n} rows", "已分类 {i} 行（共 {n} 行）"),
+    "time_left": ("about {time} left", "预计还需约 {time}"),
+    "seconds": ("{n} s", "{n} 秒"),
+    "minutes": ("{n} min", "{n} 分钟"),
     # --- Generate ----------------------------------------------------------------------------------
     "tab_generate": ("Generate", "生成"),
     "generate_how": (

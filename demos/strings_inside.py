@@ -7,6 +7,9 @@ from core.compress import MAX_TEXT_TOKENS
 STRINGS: dict[str, tuple[str, str]] = {
     # --- Sentiment ---------------------------------------------------------------------------------
     "tab_sentiment": ("Sentiment", "情感分析"),
+    "rows_line": ("{rows} rows{shown} · {counts}", "{rows} 行{shown} · {counts}"),
+    "rows_shown": (" (first {n} shown; the CSV has all)", "（显示前 {n} 行；CSV 文件中有全部）"),
+    "model_line": ("Model: {model}", "模型：{model}"),
     "sentiment_how": (
         "**How it works.** A classifier reads the text and gives the probability of negative, neutral and "
         "positive, calibrated on held-out human-rated sentences, and the rating it expects (−4 to +4). To "

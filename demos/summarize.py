@@ -3,6 +3,7 @@ import gradio as gr
 
 from core import summarize as core
 from demos.i18n import request_lang, t
+from demos.progress import Readable
 from demos.render import chunk_summaries, summary_info, support_html
 from demos.widgets import Session, group, model_menu, user_errors
 
@@ -61,10 +62,11 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
         number, date, name and word marked supported / unsupported by the text, and those
         marks as JSON (with the count of unsupported items).
     """
+    lang = request_lang(request)
+    readable = Readable(progress, lang)
     for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
                                         model_id=model or None):
-        progress((update.step, update.steps), desc=update.stage)
-        lang = request_lang(request)
+        readable((update.step, update.steps), update.stage)
         kind = "extractive_instead" if update.extractive else "abstractive"
         yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage, lang),
                chunk_summaries(update.chunk_summaries, lang),

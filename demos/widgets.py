@@ -20,6 +20,7 @@ from core.runtime.loader import choices
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
 from demos import i18n, render, sessions
 from demos.i18n import request_lang, t
+from demos.progress import Readable
 
 log = logging.getLogger("llmlab")
 
@@ -314,7 +315,7 @@ def add_documents(files: list[str] | None = None, text: str = "", use_examples: 
     """
     corpus, key = sessions.documents_to_change(state, use_examples, corpus_key, request)
     sessions.FILES.track(request, *(files or []))
-    report = corpora.ingest(corpus, files or [], text or "", progress)
     lang = request_lang(request)
+    report = corpora.ingest(corpus, files or [], text or "", Readable(progress, lang))
     return (render.ingest_markdown(report, lang) + "\n\n" + i18n.text("searching", lang, corpus=corpus.describe())
             + sessions.key_note(key))

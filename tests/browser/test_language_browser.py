@@ -86,3 +86,15 @@ def test_the_lines_under_a_run_follow_the_page_language(browser, app_url):
         expect(page.locator("#generate-step-caption")).to_contain_text("第 2 步")
     finally:
         context.close()
+
+
+def test_long_work_says_how_far_it_is_in_chinese(browser, app_url):
+    from tests.browser.test_traps_browser import INDEXED, add_many_facts
+    context, page = open_page(browser, app_url, "zh-CN")
+    try:
+        add_many_facts(page, "你的文档")
+        page.wait_for_function("/正在计算段落的嵌入向量：第 \\d+ 个（共 \\d{3} 个）/"
+                               ".test(document.querySelector('#search-status').innerText)", timeout=120_000)
+        page.wait_for_function(INDEXED.format(done="已索引"), timeout=120_000)
+    finally:
+        context.close()
