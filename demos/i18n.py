@@ -3,7 +3,7 @@
 Every string a person reads on the page is a key of the one table, demos.strings.STRINGS, which
 holds both languages side by side; the tab modules use `t(key)` where gradio takes a label, an
 info, a placeholder, a button's text or a Markdown value. `t(key)` is a gradio translation marker:
-the browser shows the string in its own language (Chinese for zh-CN, English otherwise), and the
+the browser shows the string in its own language (Chinese for any zh-*, English otherwise), and the
 switch on the page (SWITCH_JS) changes the language without a reload.
 
 Text made on the server after the page is built (the banner, the lines under a run) is written
@@ -43,7 +43,8 @@ def t(key: str) -> I18nData:
 
 
 def lang(code: str | None) -> str:
-    """The table's language for a browser locale: zh-CN for Chinese, else en."""
+    """The table's language for a browser locale: zh-CN for any Chinese (zh, zh-TW, zh-HK,
+    zh-Hant, ...: simplified reads better to them than English), else en."""
     return "zh-CN" if (code or "").lower().startswith("zh") else "en"
 
 
@@ -101,17 +102,21 @@ def _english(key: str) -> str:
 # The switch: gradio's own locale store, found through the module that exports it (the page has
 # already loaded it, so this is the same instance), set live; the choice is kept for the next visit.
 _SET_LOCALE = """
-window.llmlabSetLocale = async (code) => {
+window.llmlabSetLocale = async (code, remember = true) => {
   const url = performance.getEntriesByType("resource").map((e) => e.name)
     .find((n) => /\\/assets\\/core-[^/]*\\.js$/.test(n));
   if (!url) return false;
   const core = await import(url);
   core.changeLocale(code);
-  try { localStorage.setItem("llmlab-locale", code); } catch (e) {}
+  if (remember) try { localStorage.setItem("llmlab-locale", code); } catch (e) {}
   document.cookie = "llmlab-locale=" + code + "; path=/; SameSite=Lax";
   return true;
 };
 """
+# Any Chinese browser (zh-TW, zh-HK, zh-Hant, zh, ...) gets the Chinese page: gradio itself
+# would pick English for most of them (it knows only zh-CN and zh-TW, and the table is zh-CN),
+# and simplified Chinese reads better to them than English.
+_CHINESE = "/^zh(-|$)/i.test(navigator.language || '')"
 # On load: a locale chosen with the switch earlier, or in the address (?lang=zh-CN), wins over
 # the browser's language.
 LOAD_JS = "() => {" + _SET_LOCALE + """
@@ -121,6 +126,8 @@ LOAD_JS = "() => {" + _SET_LOCALE + """
   const code = asked || kept;
   document.cookie = "llmlab-locale=" + (code || navigator.language || "en") + "; path=/; SameSite=Lax";
   if (code) setTimeout(() => window.llmlabSetLocale(code), 0);
+  else if (""" + _CHINESE + """ && navigator.language !== "zh-CN")
+    setTimeout(() => window.llmlabSetLocale("zh-CN", false), 0);  // not remembered: the browser's own
 }"""
 
 
@@ -133,6 +140,6 @@ def switch_js(code: str) -> str:
 LOCALE_JS = """() => {
   let kept = null;
   try { kept = localStorage.getItem("llmlab-locale"); } catch (e) {}
-  return [new URLSearchParams(location.search).get("lang") || kept || document.documentElement.lang
-          || navigator.language || "en"];
+  return [new URLSearchParams(location.search).get("lang") || kept
+          || (""" + _CHINESE + """ ? "zh-CN" : document.documentElement.lang || navigator.language || "en")];
 }"""
