@@ -71,32 +71,52 @@ def text(key: str, code: str | None = "en", **values) -> str:
 def english(value):
     """`value` (gradio's description of the endpoints, or any label) with every translation
     marker replaced by its English string."""
+    return in_language(value, "en")
+
+
+def in_language(value, code: str | None = "en"):
+    """`value` with every translation marker replaced by its string in the language of locale `code`."""
     if isinstance(value, I18nData):
-        return _english(value.key)
+        return _string(value.key, code)
     if isinstance(value, dict):
         if "translation_metadata" in (value.get("_type"), value.get("__type__")):
-            return _english(value.get("key", ""))
-        return {k: english(v) for k, v in value.items()}
+            return _string(value.get("key", ""), code)
+        return {k: in_language(v, code) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(english(v) for v in value)
+        return type(value)(in_language(v, code) for v in value)
     if isinstance(value, str) and "__i18n__" in value:
-        return _MARK.sub(lambda m: _english(m.group(1)), value)
+        return _MARK.sub(lambda m: _string(m.group(1), code), value)
     return value
 
 
+# Where gradio does not translate (the headers and labels of example tables, HTML written when the
+# page is built), the page holds both languages, and the one not shown is hidden (see CSS).
+SHOWN_IN = {"en": "llmlab-en", "zh-CN": "llmlab-zh"}
+CSS = """
+html[lang^="zh"] .llmlab-en, html:not([lang^="zh"]) .llmlab-zh { display: none !important; }
+"""
+
+
+def both(key: str, **values) -> str:
+    """HTML of the string `key` in both languages, the page's shown (values filled in as text())."""
+    return "".join(f'<span class="{SHOWN_IN[code]}">{text(key, code, **values)}</span>' for code in LANGUAGES)
+
+
 def plain_examples(blocks: gr.Blocks) -> None:
-    """gradio's example tables do not translate: their headers, labels and shown values are given
-    in English (the examples themselves are English text)."""
+    """gradio's example tables do not translate: their headers, labels and shown values are
+    given in the language of the table (the class SHOWN_IN names; English without one)."""
     for block in blocks.blocks.values():
         if isinstance(block, gr.Dataset):
-            block.headers = english(block.headers)
-            block.sample_labels = english(block.sample_labels)
-            block.samples = english(block.samples)
-            block.component_props = english(block.component_props)
+            code = next((c for c, cls in SHOWN_IN.items() if cls in (block.elem_classes or [])), "en")
+            block.headers = in_language(block.headers, code)
+            block.sample_labels = in_language(block.sample_labels, code)
+            block.samples = in_language(block.samples, code)
+            block.component_props = in_language(block.component_props, code)
 
 
-def _english(key: str) -> str:
-    return STRINGS.get(key.removeprefix(PREFIX), (key,))[0]
+def _string(key: str, code: str | None = "en") -> str:
+    pair = STRINGS.get(key.removeprefix(PREFIX))
+    return pair[LANGUAGES[lang(code)]] if pair else key
 
 
 # The switch: gradio's own locale store, found through the module that exports it (the page has

@@ -46,6 +46,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "how_chat-summary": ("the chat model, asked to summarise", "对话模型按提示写摘要"),
     "how_minilm-sentiment-head": ("MiniLM fine-tuned here on real rated sentences", "MiniLM，在真实评分句子上微调"),
     "how_chat-translate": ("the chat model, asked to translate", "对话模型按提示翻译"),
+    "source_bundled": ("bundled", "随应用附带"),
+    "source_cache": ("cache", "本地缓存"),
+    "source_hub": ("hub", "从 Hugging Face Hub 下载"),
+    "source_local": ("local", "本地文件夹"),
+    "source_remote": ("remote", "远程服务器"),
+    "params": ("{a}M params", "{a}M 参数"),
+    "weights_cache": ("{a} weights, {b} cache", "{a} 权重，{b} 缓存"),
+    "threads": ("{a} threads", "{a} 个线程"),
     "state_loaded": ("loaded", "已加载"),
     "state_first_use": ("loads on first use", "首次使用时加载"),
     "state_unavailable": ("unavailable", "不可用"),
@@ -279,6 +287,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stage_summarising": ("summarising", "正在摘要"),
     "stage_done": ("done", "完成"),
     "chunk_n": ("Chunk {n}.", "第 {n} 块。"),
+    "centroid": ("Centroid", "质心（Centroid）"),
 }
 
 

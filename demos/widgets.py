@@ -153,6 +153,14 @@ def one_status_box(blocks: gr.Blocks) -> None:
             fn.show_progress_on = shown[:1]
 
 
+def examples(samples: list, inputs, labels: list | None = None) -> None:
+    """gr.Examples whose headers and labels are in the page's language: gradio does not translate
+    them, so there is a table per language and the page shows its own (demos.i18n.SHOWN_IN)."""
+    for shown_in in i18n.SHOWN_IN.values():
+        table = gr.Examples(samples, inputs, example_labels=labels, label=t("examples"))
+        table.dataset.elem_classes = [shown_in]
+
+
 # --- the model menu and the sampling settings ------------------------------------------------
 
 def model_menu(task: str, elem_id: str, automatic: str = "", **kwargs) -> gr.Dropdown:
