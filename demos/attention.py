@@ -8,7 +8,7 @@ from core.inspect import attention as core
 from core.inspect.text import MAX_CHARS
 from demos import render_inside
 from demos.i18n import request_lang, t
-from demos.widgets import Session, group, user_errors
+from demos.widgets import Session, examples, group, user_errors
 
 TITLE = t("tab_attention")
 MAX_LAYERS, MAX_HEADS = 64, 64
@@ -92,7 +92,7 @@ def build(session: Session) -> None:
         with gr.Column(scale=2):
             model = gr.Radio(MODELS, value="chat", label=t("model"), elem_id="attention-model")
             show = gr.Button(t("show_attention"), variant="primary", elem_id="attention-run")
-    gr.Examples(EXAMPLES, [text, model], label=t("examples"))
+    examples(EXAMPLES, [text, model])
     with gr.Row():
         # wide enough for any model in the registry; each run narrows them to its model's own
         layer = gr.Slider(1, MAX_LAYERS, value=1, step=1, label=t("layer"), elem_id="attention-layer")

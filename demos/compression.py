@@ -1,11 +1,12 @@
 """Compression tab: the chat model at fp32, bf16, int8 and 4-bit side by side, measured live on
 the person's text: size, speed, how far its predictions move, perplexity and its greedy answer."""
 import gradio as gr
+import pandas as pd
 
 from core.compress import MAX_NEW_TOKENS
 from core.compress import compare as core
-from demos import render_inside
-from demos.i18n import t
+from demos import i18n, render_inside
+from demos.i18n import request_lang, t
 from demos.widgets import Session, group, model_menu, user_errors
 
 TITLE = t("tab_compression")
@@ -22,7 +23,7 @@ PROMPT = "What is the capital of France?"
 
 @user_errors
 def compression_compare(text: str, prompt: str = PROMPT, variants: list[str] | None = None,
-                        max_new_tokens: int = 24, model: str = ""):
+                        max_new_tokens: int = 24, model: str = "", request: gr.Request = None):
     """Compare the chat model at fp32, bf16, int8 and 4-bit on a text and a prompt, live.
 
     Args:
@@ -39,8 +40,14 @@ def compression_compare(text: str, prompt: str = PROMPT, variants: list[str] | N
         notes line (with the load average), and the whole measurement as JSON. Streams: the
         table fills in as each variant is measured.
     """
+    lang = request_lang(request)
     for progress in core.compare(text, prompt, variants or core.DEFAULT, max_new_tokens, model or None):
-        yield render_inside.compression_frame(progress), render_inside.compression_markdown(progress), progress.to_dict()
+        yield (render_inside.compression_frame(progress, lang), render_inside.compression_markdown(progress, lang),
+               progress.to_dict())
+
+
+def empty_table(locale: str = "en") -> pd.DataFrame:
+    return render_inside.compression_frame(None, i18n.lang(locale))
 
 
 def build(session: Session) -> None:
@@ -64,5 +71,9 @@ def build(session: Session) -> None:
                          label=t("variants_measured"), elem_id="compression-table")
     with gr.Accordion(t("measurement_json"), open=False):
         data = gr.JSON(label=t("measurement_label"), elem_id="compression-json")
+    # gradio does not translate a table's headers: the empty table gets them in the page's language
+    locale = gr.Textbox("en", visible=False, max_length=16, label="Locale")
+    gr.context.Context.root_block.load(empty_table, locale, table, js=i18n.LOCALE_JS, api_visibility="private",
+                                       show_progress="hidden", queue=False)
     run.click(compression_compare, [text, prompt, variants, tokens, model], [table, status, data],
               api_name="compression_compare", **group("compression"))

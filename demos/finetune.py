@@ -5,7 +5,7 @@ import gradio as gr
 
 from core import finetune, sentiment
 from core.finetune.data import MAX_TYPED_CHARS
-from demos import render
+from demos import render, widgets
 from demos.i18n import request_lang, t
 from demos.widgets import Session, free_choice, user_errors
 
@@ -143,8 +143,7 @@ def build(session: Session) -> None:
         with gr.Column(scale=1):
             examples = gr.Textbox(label=t("examples_label"), lines=10, max_lines=20,
                                   max_length=MAX_TYPED_CHARS, value=EXAMPLE, elem_id="finetune-examples")
-            gr.Examples([[EXAMPLE], [TOPICS]], examples, example_labels=[t("example_hotel"), t("example_topics")],
-                        label=t("examples"))
+            widgets.examples([[EXAMPLE], [TOPICS]], examples, [t("example_hotel"), t("example_topics")])
             with gr.Accordion(t("csv_accordion"), open=False):
                 upload = gr.File(label=t("file"), file_types=[".csv", ".tsv", ".txt"], type="filepath",
                                  elem_id="finetune-file")

@@ -1,5 +1,7 @@
 """The banner on top of every page: where the models run, and which model serves each task, in
 plain words and in the browser's language; the language switch."""
+import re
+
 import gradio as gr
 
 from core.generation import engines
@@ -9,7 +11,7 @@ from core.runtime.registry import TASKS
 from demos import i18n
 from demos.i18n import t, text
 
-CSS = """
+CSS = i18n.CSS + """
 @media (max-width: 640px) {  /* phones: the banner is one line; the accordion below has the rest */
   #llmlab-header p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 }
@@ -40,6 +42,29 @@ def model_words(row: dict, lang: str) -> str:
                  if c.label == name and f"how_{c.id}" in i18n.STRINGS), name)
 
 
+# the details' words about a model (source, size, engine) -> the table's keys
+DETAILS = [(re.compile(r"^(bundled|cache|hub|local|remote)$"), "source_{0}"),
+           (re.compile(r"^(\d+)M params$"), "params"),
+           (re.compile(r"^(\S+) weights, (\S+) cache$"), "weights_cache"),
+           (re.compile(r"^(\d+) threads$"), "threads")]
+
+
+def detail_words(row: dict, lang: str) -> str:
+    """The details table's model column: the model's name, where it comes from, where it runs and
+    its size, the words in language `lang`; a task done without a model of its own as the banner says it."""
+    name = row["model"].split(" · ")[0].removesuffix(" (method)")
+    if model_words(row, lang) != name:
+        return model_words(row, lang)
+    parts = row["model"].split(" · ")
+    for i, part in enumerate(parts[1:], 1):
+        for pattern, key in DETAILS:
+            found = pattern.match(part)
+            if found:
+                parts[i] = text(key.format(*found.groups()), lang, **dict(zip("ab", found.groups())))
+                break
+    return " · ".join(parts)
+
+
 def summary_markdown(lang: str = "en") -> str:
     models = " · ".join(text("banner_item", lang, task=text("task_" + r["task"], lang), model=model_words(r, lang))
                         + (f" ({text('fast_engine', lang, engine=r['engine'])})" if r.get("engine") else "")
@@ -51,7 +76,7 @@ def summary_markdown(lang: str = "en") -> str:
 def details_markdown(lang: str = "en") -> str:
     rows = loader.status()
     lines = [text("details_head", lang), "|---|---|---|"]
-    lines += [f"| {text('task_' + r['task'], lang)} | {r['model'].removesuffix(' (method)')} | "
+    lines += [f"| {text('task_' + r['task'], lang)} | {detail_words(r, lang)} | "
               f"{text(STATES[r['state']], lang) if r['state'] in STATES else r['state']} |" for r in rows]
     notes = [n for r in rows for n in r["notes"]]
     building = engines.build_state()

@@ -133,9 +133,18 @@ def run_summary(run: dict | None, lang: str = "en") -> str:
     if run.get("done"):
         line += " · " + ended(run["finish_reason"], lang)
     else:
-        line = text("run_writing", lang, tokens=stats["new_tokens"], limit=run["settings"]["max_new_tokens"]) \
-            + " · " + line
+        limit, speed = run["settings"]["max_new_tokens"], stats["tokens_per_s"]
+        left = (limit - stats["new_tokens"]) / speed if speed > 0 and stats["new_tokens"] >= 2 else None
+        line = text("run_writing", lang, tokens=stats["new_tokens"], limit=limit,
+                    left=text("writing_left", lang, time=duration(left, lang)) if left else "") + " · " + line
     return notes_markdown([line], run.get("notices", []))
+
+
+def duration(seconds: float, lang: str = "en") -> str:
+    """A length of time as a person says it: "40 s", "3 min" (in language `lang`)."""
+    if seconds < 90:
+        return text("seconds", lang, n=max(1, round(seconds)))
+    return text("minutes", lang, n=round(seconds / 60))
 
 
 def stopped_summary(info: str | None, lang: str = "en") -> str:
@@ -144,7 +153,7 @@ def stopped_summary(info: str | None, lang: str = "en") -> str:
     if not info or any(text("run_ended", code, why="") in info for code in LANGUAGES):
         return info or stopped
     line, _, notes = info.partition("\n\n")
-    if any(line.startswith(text("run_writing", code, tokens=0, limit=0)[:4]) for code in LANGUAGES):
+    if any(line.startswith(text("run_writing", code, tokens=0, limit=0, left="")[:4]) for code in LANGUAGES):
         line = line.split(" · ", 1)[-1]
     return f"{line} · {stopped}" + (f"\n\n{notes}" if notes else "")
 

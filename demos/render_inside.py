@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from demos.i18n import text
+from demos.i18n import both, text
 from demos.render import notes_markdown, visible
 
 
@@ -28,7 +28,7 @@ def attention_html(att, layer: int, head: int) -> str:
     from i on the left to j on the right, as opaque as W_ij). The page's script makes tokens
     clickable; the matrix rides along in data-w."""
     if att is None:
-        return "<p>Type a sentence and press <b>Show attention</b>.</p>"
+        return f"<p>{both('attention_empty')}</p>"  # shown before any run: in both languages
     layer, head = att.clamp(layer, head)
     w, labels = att.matrix(layer, head), [html.escape(token_label(t)) for t in att.tokens]
     n = len(labels)
@@ -118,7 +118,7 @@ def lens_html(lens, position: int | None = None) -> str:
     the top next-token prediction there, shaded by its probability; outlined where it is already
     the model's final answer. Hover a cell for its top candidates."""
     if lens is None:
-        return "<p>Type a prompt and press <b>Show layer by layer</b>.</p>"
+        return f"<p>{both('lens_empty')}</p>"
     n = len(lens.tokens)
     chosen = n - 1 if position is None else min(max(int(position), 0), n - 1)
     head = "".join(f'<th class="lens-pos{" chosen" if p == chosen else ""}" data-position="{p}" '
@@ -170,11 +170,18 @@ def _number(value, digits: int):
     return None if value is None else round(value, digits)
 
 
-COMPRESSION_COLUMNS = ["variant", "weights", "on disk (MB)", "in memory (MB)", "first token (s)",
-                       "tokens/s", "top-1 agreement", "KL (nats/token)", "perplexity", "greedy answer"]
+COLUMN_KEYS = [f"col_{i}" for i in range(10)]  # variant, weights, on disk, ..., greedy answer
 
 
-def compression_frame(progress) -> pd.DataFrame:
+def compression_columns(lang: str = "en") -> list[str]:
+    """The table's column names in language `lang` (API clients get the English ones)."""
+    return [text(key, lang) for key in COLUMN_KEYS]
+
+
+COMPRESSION_COLUMNS = compression_columns()
+
+
+def compression_frame(progress, lang: str = "en") -> pd.DataFrame:
     """One row per variant; a variant that could not be measured says why in the answer column."""
     rows = []
     for r in (progress.rows if progress else []):
@@ -184,15 +191,16 @@ def compression_frame(progress) -> pd.DataFrame:
         rows.append([r.variant, r.weights, _number(r.disk_mb, 1), _number(r.memory_mb, 1),
                      _number(r.first_token_s, 2), _number(r.tokens_per_s, 1), _number(r.agreement, 3),
                      _number(r.kl, 4), _number(r.perplexity, 2), answer])
-    return pd.DataFrame(rows, columns=COMPRESSION_COLUMNS)
+    return pd.DataFrame(rows, columns=compression_columns(lang))
 
 
-def compression_markdown(progress) -> str:
+def compression_markdown(progress, lang: str = "en") -> str:
     if progress is None:
         return ""
-    lines = [f"{'' if progress.done else 'Measuring: '}{progress.status} · **{progress.model}** · "
-             f"{progress.text_tokens} tokens of text scored, prompt {progress.prompt_tokens} tokens"
-             + (f" · load average {progress.load_average} on {os.cpu_count()} cores"
+    lines = [("" if progress.done else text("measuring", lang))
+             + text("compression_line", lang, status=progress.status, model=progress.model,
+                    text=progress.text_tokens, prompt=progress.prompt_tokens)
+             + (text("load_average", lang, load=progress.load_average, cores=os.cpu_count())
                 if progress.load_average is not None else "")]
     lines += [f"- **{r.variant}**: {r.note}" for r in progress.rows if r.note and not r.missing]
     return notes_markdown(lines, progress.notes)

@@ -6,7 +6,8 @@ from core.sentiment import batch as sentiment_batch
 from core.sentiment.text import MAX_CHARS
 from demos import sessions
 from demos.finetune import sentiment_hook
-from demos.i18n import t
+from demos.i18n import request_lang, t, text
+from demos.progress import Readable
 from demos.render import sentiment_markdown
 from demos.widgets import Session, free_choice, group, user_errors
 
@@ -76,11 +77,12 @@ def sentiment_batch_file(path: str | None, column: str | None = None, request: g
     if not path:
         raise gr.Error("Upload a CSV, TSV or TXT file first.")
     table = sentiment_batch.read_table(path)
-    result = sentiment_batch.classify_table(table, column or table.default_column, progress=progress)
+    lang = request_lang(request)
+    result = sentiment_batch.classify_table(table, column or table.default_column, progress=Readable(progress, lang))
     counts = ", ".join(f"{label}: {n:,}" for label, n in result.counts.items())
-    shown = f" (first {SHOWN_ROWS} shown; the CSV has all)" if len(result.frame) > SHOWN_ROWS else ""
-    summary = (f"{len(result.frame):,} rows{shown} · {counts}\n\n"
-               f"<small>Model: {result.model}</small>")
+    shown = text("rows_shown", lang, n=SHOWN_ROWS) if len(result.frame) > SHOWN_ROWS else ""
+    summary = (text("rows_line", lang, rows=f"{len(result.frame):,}", shown=shown, counts=counts) + "\n\n"
+               f"<small>{text('model_line', lang, model=result.model)}</small>")
     return result.frame.head(SHOWN_ROWS), sessions.FILES.publish(result.csv_path, request), summary
 
 

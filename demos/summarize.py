@@ -3,8 +3,9 @@ import gradio as gr
 
 from core import summarize as core
 from demos.i18n import request_lang, t
+from demos.progress import Readable
 from demos.render import chunk_summaries, summary_info, support_html
-from demos.widgets import Session, group, model_menu, user_errors
+from demos.widgets import Session, examples, group, model_menu, user_errors
 
 TITLE = t("tab_summarize")
 
@@ -61,10 +62,11 @@ def summarize_abstractive(text: str, model: str = "", max_new_tokens: int = 128,
         number, date, name and word marked supported / unsupported by the text, and those
         marks as JSON (with the count of unsupported items).
     """
+    lang = request_lang(request)
+    readable = Readable(progress, lang)
     for update in core.summarize_stream(text, max_new_tokens=max_new_tokens, num_beams=num_beams,
                                         model_id=model or None):
-        progress((update.step, update.steps), desc=update.stage)
-        lang = request_lang(request)
+        readable((update.step, update.steps), update.stage)
         kind = "extractive_instead" if update.extractive else "abstractive"
         yield (update.text, summary_info(kind, update.method, update.model, update.notes, update.stage, lang),
                chunk_summaries(update.chunk_summaries, lang),
@@ -84,9 +86,8 @@ def build(session: Session) -> None:
             upload = gr.File(label=t("summarize_upload"), type="filepath",
                              file_types=[".txt", ".md", ".pdf", ".html", ".htm"], height=90,
                              elem_id="summarize-file")
-            gr.Examples([[a["text"]] for a in articles] + [["\n\n".join(a["text"] for a in articles)]],
-                        text, example_labels=[a["title"] for a in articles] + [t("long_example")],
-                        label=t("examples"))
+            examples([[a["text"]] for a in articles] + [["\n\n".join(a["text"] for a in articles)]],
+                     text, [a["title"] for a in articles] + [t("long_example")])
         with gr.Column(scale=1):
             with gr.Group():
                 gr.Markdown(t("extractive_head"), padding=True)
@@ -96,7 +97,7 @@ def build(session: Session) -> None:
                     ratio = gr.Slider(0, 100, value=0, step=5, label=t("ratio"),
                                       elem_id="summarize-ratio")
                 with gr.Row():
-                    method = gr.Radio([("TextRank", "textrank"), ("Centroid", "centroid")],
+                    method = gr.Radio([("TextRank", "textrank"), (t("centroid"), "centroid")],
                                       value="textrank", label=t("ranking"), elem_id="summarize-method")
                     diversity = gr.Slider(0, 1, value=0.3, step=0.05, label=t("diversity"),
                                           elem_id="summarize-diversity")

@@ -21,6 +21,7 @@ from core.runtime.loader import choices
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
 from demos import i18n, render, sessions
 from demos.i18n import request_lang, t
+from demos.progress import Readable
 
 log = logging.getLogger("llmlab")
 
@@ -151,6 +152,14 @@ def one_status_box(blocks: gr.Blocks) -> None:
         shown = [c for c in fn.outputs if not isinstance(c, gr.State) and getattr(c, "visible", True)]
         if fn.show_progress_on is None and len(shown) > 1:
             fn.show_progress_on = shown[:1]
+
+
+def examples(samples: list, inputs, labels: list | None = None) -> None:
+    """gr.Examples whose headers and labels are in the page's language: gradio does not translate
+    them, so there is a table per language and the page shows its own (demos.i18n.SHOWN_IN)."""
+    for shown_in in i18n.SHOWN_IN.values():
+        table = gr.Examples(samples, inputs, example_labels=labels, label=t("examples"))
+        table.dataset.elem_classes = [shown_in]
 
 
 # --- the model menu and the sampling settings ------------------------------------------------
@@ -328,7 +337,7 @@ def add_documents(files: list[str] | None = None, text: str = "", use_examples: 
     """
     corpus, key = sessions.documents_to_change(state, use_examples, corpus_key, request)
     sessions.FILES.track(request, *(files or []))
-    report = corpora.ingest(corpus, files or [], text or "", progress)
     lang = request_lang(request)
+    report = corpora.ingest(corpus, files or [], text or "", Readable(progress, lang))
     return (render.ingest_markdown(report, lang) + "\n\n" + i18n.text("searching", lang, corpus=corpus.describe())
             + sessions.key_note(key))

@@ -1,7 +1,7 @@
 """Traps a new user met (#14 item 4), each shown gone in a real browser on the real offline models:
 a stopped answer is marked as stopped, the step views show no raw control tokens and explain their
 marks, an error marks one box (not every output), search passages do not repeat the sentence
-they share, long work says how far it is."""
+they share, long work says how far it is (answers, summaries, indexing)."""
 import re
 
 from tests.browser.test_generate_browser import FINISHED, set_number
@@ -96,3 +96,24 @@ def test_a_long_abstractive_summary_says_which_chunk_it_is_writing(page):
                            timeout=180_000)
     page.locator("#summarize-stop").click()
 
+
+
+# ~120 passages: embedded in two steps of 64, a few seconds on 2 cores
+MANY_FACTS = " ".join(f"Fact number {n} about the harbour town is that its pier number {n} was rebuilt in {1800 + n}."
+                      for n in range(600))
+INDEXED = "document.querySelector('#search-status').innerText.includes({done!r})"
+
+
+def add_many_facts(page, documents: str) -> None:
+    page.get_by_role("tab", name="Search" if documents == "Your documents" else "检索").click()
+    page.locator("button.label-wrap").filter(has_text=documents).locator("visible=true").first.click()
+    page.locator("#search-paste textarea").fill(MANY_FACTS)
+    page.wait_for_timeout(500)  # a long fill reaches gradio's state a moment later
+    page.locator("#search-add").click()
+
+
+def test_indexing_says_which_passage_it_is_embedding_not_only_a_timer(page):
+    add_many_facts(page, "Your documents")
+    page.wait_for_function("/Embedding passages: \\d+ of \\d{3}/.test(document.querySelector('#search-status').innerText)",
+                           timeout=120_000)
+    page.wait_for_function(INDEXED.format(done="Indexed"), timeout=120_000)

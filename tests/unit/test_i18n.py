@@ -36,6 +36,12 @@ def test_the_server_side_text_fills_in_values_in_either_language():
     assert i18n.text("runs_on", "zh-CN", device="CPU", threads=2) == "运行于CPU，2 个线程"
     assert i18n.text("runs_on", "en-US", device="the CPU", threads=2) == "Runs on the CPU, 2 threads"
     assert i18n.lang("zh-TW") == "zh-CN" and i18n.lang("fr") == "en" and i18n.lang(None) == "en"
+    assert {i18n.lang(code) for code in ("zh", "zh-HK", "zh-Hant-TW", "zh-SG", "ZH-tw")} == {"zh-CN"}
+
+
+def test_a_chinese_browser_other_than_zh_cn_is_switched_to_the_chinese_page():
+    assert "llmlabSetLocale(\"zh-CN\", false)" in i18n.LOAD_JS  # not remembered as a choice
+    assert i18n.LOAD_JS.count("/^zh(-|$)/i") == 1 and "/^zh(-|$)/i" in i18n.LOCALE_JS
 
 
 def test_an_unknown_key_fails_when_the_page_is_built():
