@@ -26,7 +26,7 @@ def test_banner_reports_loaded_models_after_warm_up(page):
     assert "bundled" in details and "float32" in details
 
 
-def test_at_phone_width_the_banner_is_one_line_and_the_main_actions_are_in_view(browser, app_url):
+def test_at_phone_width_the_banner_is_one_line_the_main_actions_are_in_view_and_no_empty_charts(browser, app_url):
     context = browser.new_context(viewport={"width": 400, "height": 800})
     page = context.new_page()
     try:
@@ -38,5 +38,8 @@ def test_at_phone_width_the_banner_is_one_line_and_the_main_actions_are_in_view(
             page.get_by_role("tab", name=tab).click()
             box = page.locator(action).bounding_box()
             assert box and box["y"] + box["height"] <= 800, (tab, box)
+            prefix = action[1:].split("-")[0]
+            assert page.locator(f"#{prefix}-chart-model").count() == 0 or \
+                not page.locator(f"#{prefix}-chart-model").is_visible(), f"{tab}: empty charts before a run"
     finally:
         context.close()

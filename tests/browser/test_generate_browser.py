@@ -12,9 +12,11 @@ def set_number(page, elem_id: str, value) -> None:
 
 def test_generate_streams_coloured_tokens_and_shows_the_step_chart(page):
     page.get_by_role("tab", name="Generate").click()
-    set_number(page, "generate-max-tokens", 24)
+    set_number(page, "generate-max-tokens", 48)  # the page gets the text at most every 0.1 s
     set_number(page, "generate-seed", 7)
     page.locator("#generate-prompt textarea").fill("Once upon a time, in a small village,")
+    assert all(not page.locator(f"#generate-chart-{stage}").is_visible() for stage in ("model", "adjusted", "filtered")), \
+        "the step charts show before there is a run"
     page.locator("#generate-run").click()
 
     tokens = page.locator("#generate-tokens .textfield .token")
