@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
 from core.runtime import loader  # noqa: E402
-from demos import header, i18n, mcp, sessions, validate  # noqa: E402
+from demos import header, i18n, mcp, sessions, validate, widgets  # noqa: E402
 from demos.widgets import Session, end_session, give_way, one_status_box  # noqa: E402
 
 FILES_KEPT_S = int(os.environ.get("LLMLAB_FILES_KEPT", 3600))  # uploads and results of API sessions
@@ -49,7 +49,7 @@ def build_app() -> gr.Blocks:
 
 
 def launch_kwargs() -> dict:
-    css = "\n".join([header.CSS] + [getattr(m, "CSS", "") for m in tab_modules()])
+    css = "\n".join([header.CSS, widgets.CSS] + [getattr(m, "CSS", "") for m in tab_modules()])
     # show_error=False: the messages people see are gr.Error (UserError); nothing else leaks
     return {"css": css, "show_error": False, "max_file_size": MAX_UPLOAD, "i18n": i18n.I18N, "js": i18n.LOAD_JS}
 

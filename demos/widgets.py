@@ -203,6 +203,14 @@ def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty,
 
 # --- the next-token view ---------------------------------------------------------------------
 
+# The three-stage charts show only once a run has a step to show (not as three empty boxes
+# before a run or after Clear, 780 px of a phone's screen). CSS, because the API's outputs stay
+# plain chart values.
+CSS = """
+.step-chart:has(> .empty) { display: none !important; }
+"""
+
+
 def token_view(prefix: str):
     """Coloured tokens, step picker and the three-stage charts; returns the components."""
     tokens = gr.HighlightedText(label=t("tokens_label"), color_map=render.BAND_COLORS,
@@ -216,7 +224,7 @@ def token_view(prefix: str):
                                  title=t(f"stage_{stage}"), x_title="", y_title="probability",
                                  x_label_angle=-45,
                                  color_map={"drawn": "#d62728", "other": "#1f77b4"}, height=260,
-                                 label=t(f"stage_{stage}"), show_label=False, visible=False,  # until a run
+                                 label=t(f"stage_{stage}"), show_label=False,
                                  elem_id=f"{prefix}-chart-{stage}", elem_classes="step-chart")
                       for stage in STAGES]
     with gr.Accordion(t("run_json"), open=False):
@@ -278,12 +286,7 @@ def mark_stopped(info: str | None, request: gr.Request = None) -> str:
 
 def view_cleared() -> tuple:
     """Values that empty token_view's components (for Clear)."""
-    return ([], "", None, gr.Slider(0, 1, value=0, step=1)) + charts([None] * len(STAGES)) + ("",)
-
-
-def charts(frames: list) -> tuple:
-    """The three-stage charts' updates: shown while they have a step to show, hidden when empty."""
-    return tuple(gr.BarPlot(value=frame, visible=frame is not None and len(frame) > 0) for frame in frames)
+    return ([], "", None, gr.Slider(0, 1, value=0, step=1)) + (None,) * len(STAGES) + ("",)
 
 
 def view_updates(updates, lang: str = "en"):
@@ -298,7 +301,7 @@ def view_updates(updates, lang: str = "en"):
         last = max(len(run["steps"]) - 1, 0)
         frames, caption = render.step_frames(run, last, lang)
         slider = gr.Slider(0, max(last, 1), value=last, step=1)
-        yield (spans, info, run, slider, *charts(frames), caption, update)
+        yield (spans, info, run, slider, *frames, caption, update)
 
 
 # --- the documents panel (Ask and Search share one session corpus) ---------------------------
