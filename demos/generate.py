@@ -6,8 +6,8 @@ from core.generation import scoring
 from core.generation.prompts import MAX_PROMPT_CHARS
 from demos import render
 from demos.i18n import request_lang, t
-from demos.widgets import (Session, group, settings_controls, settings_dict, stop_button, token_view,
-                           user_errors, view_updates)
+from demos.widgets import (Session, group, settings_controls, settings_dict, stop_button, token_colours,
+                           token_view, user_errors, view_updates)
 
 TITLE = t("tab_generate")
 CSS = """
@@ -78,8 +78,7 @@ def build(session: Session) -> None:
     with gr.Accordion(t("score_accordion"), open=False):
         text = gr.Textbox(label=t("score_text"), lines=4, max_length=MAX_PROMPT_CHARS, elem_id="score-text")
         score_button = gr.Button(t("score_run"), elem_id="score-run")
-        scored = gr.HighlightedText(label=t("score_tokens"), show_legend=True,
-                                    color_map=render.BAND_COLORS, elem_id="score-tokens")
+        scored = token_colours(t("score_tokens"), "score-tokens")
         score_info = gr.Markdown(label=t("score_info"), elem_id="score-info")
         with gr.Accordion(t("score_json"), open=False):
             score_json = gr.JSON(label=t("score_json_label"), elem_id="score-json")

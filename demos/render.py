@@ -11,7 +11,7 @@ import pandas as pd
 
 from core.generation.sampling import STAGES
 from core.retrieval.search import Hit
-from demos.i18n import LANGUAGES, STRINGS, text
+from demos.i18n import LANGUAGES, STRINGS, both, text
 
 
 def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ") -> str:
@@ -24,6 +24,15 @@ def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ") ->
 BANDS = [(0.9, "p ≥ 0.9"), (0.5, "0.5 ≤ p < 0.9"), (0.1, "0.1 ≤ p < 0.5"), (0.0, "p < 0.1")]
 BAND_COLORS = {"p ≥ 0.9": "#1a9850", "0.5 ≤ p < 0.9": "#a6d96a", "0.1 ≤ p < 0.5": "#fdae61",
                "p < 0.1": "#d73027", "end of text": "#9e9e9e", "not scored": "#9e9e9e"}
+BAND_WORDS = {"end of text": "band_end", "not scored": "band_unscored"}  # the others read alike in both
+
+
+def band_legend(bands=tuple(BAND_COLORS)) -> str:
+    """HTML: the colour of each probability band, named in the page's language (gradio's own
+    legend shows the bands' keys, English)."""
+    return '<div class="llmlab-legend">' + "".join(
+        f'<span style="background:{BAND_COLORS[band]}">{both(BAND_WORDS[band]) if band in BAND_WORDS else html.escape(band)}</span>'
+        for band in bands) + "</div>"
 END_MARK = " [end]"
 
 

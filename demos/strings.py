@@ -73,6 +73,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stop_strings": ("Stop strings, one per line", "停止字符串，每行一个"),
     "seed": ("Seed (0 = random, a new one each run; the run reports it)",
              "随机种子（0 = 随机，每次运行取新值，并在结果中显示）"),
+    "band_end": ("end of text", "文本结束"),
+    "band_unscored": ("not scored", "未打分"),
     "tokens_label": ("Generated tokens: colour = probability of the drawn token (click a token to see its step)",
                      "生成的 token：颜色表示抽中 token 的概率（点击 token 查看那一步）"),
     "run_summary": ("Summary: model, speed, why it stopped", "概要：模型、速度、结束原因"),
@@ -82,8 +84,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stage_model": ("(a) as the model gives it", "(a) 模型给出的分布"),
     "stage_adjusted": ("(b) + penalty, temperature", "(b) 加上惩罚与温度"),
     "stage_filtered": ("(c) + top-k/top-p: drawn from", "(c) 再经 top-k/top-p：从中抽取"),
-    "run_json": ("The run as JSON (every step's candidates)", "本次运行的 JSON（每一步的候选）"),
-    "run_json_label": ("The run: every step's candidates", "本次运行：每一步的候选"),
+    "run_json": ("The run as JSON (every step’s candidates)", "本次运行的 JSON（每一步的候选）"),
+    "run_json_label": ("The run: every step’s candidates", "本次运行：每一步的候选"),
     "your_documents": ("Your documents", "你的文档"),
     "upload_docs": (f"TXT, MD, PDF or HTML files, up to {_MB} MB each (added as soon as they are uploaded)",
                     f"TXT、MD、PDF 或 HTML 文件，每个最大 {_MB} MB（上传后立即加入）"),
@@ -114,7 +116,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "第 {index} 步：抽中 **{token}**，概率 {prob}（模型原本给它 {model_prob}）；经过 top-k / top-p "
                      "后剩下 {kept} 个 token。"),
     "step_legend": ("In the charts: ␣ = a space, ↵ = a line break, ⇥ = a tab, ∅ = part of a character split over "
-                    "tokens; words in [brackets] are the model's control tokens, e.g. [end of answer].",
+                    "tokens; words in [brackets] are the model’s control tokens, e.g. [end of answer].",
                     "图中：␣ = 空格，↵ = 换行，⇥ = 制表符，∅ = 被拆到几个 token 里的一个字符的一部分；方括号里的"
                     "是模型的控制 token，例如 [end of answer]（回答结束）。"),
     "run_line": ("**{model}**{engine} · {tokens} tokens · {speed} tokens/s · first token after {first} s · seed {seed}",
@@ -143,7 +145,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "P(W) = Π P(w<sub>i</sub> | w<sub>&lt;i</sub>). To write, it repeats one step: compute "
         "P(next token | the text so far), adjust it (penalty, temperature), keep the likeliest (top-k, "
         "top-p), draw one token, append it. Below, every token is coloured by its probability, and the "
-        "charts show each step's three stages.",
+        "charts show each step’s three stages.",
         "**原理。** 语言模型逐词给出一段文本的概率：P(W) = Π P(w<sub>i</sub> | w<sub>&lt;i</sub>)。"
         "写作时它反复执行同一步：计算 P(下一个 token | 已有文本)，加以调整（惩罚、温度），只保留最可能的"
         "几个（top-k、top-p），抽出一个 token 并接在后面。下方每个 token 按其概率着色，图表展示每一步的"
@@ -159,11 +161,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "困惑度 **{ppl}** · {n} 个 token 的总对数概率 {logprob} · 最出乎意料的：{worst}"),
     "scored_by": ("Scored by **{model}**", "打分模型：**{model}**"),
     "score_json": ("Score as JSON", "打分结果 JSON"),
-    "score_json_label": ("Every token's probability", "每个 token 的概率"),
+    "score_json_label": ("Every token’s probability", "每个 token 的概率"),
     # --- Chat --------------------------------------------------------------------------------------
     "tab_chat": ("Chat", "对话"),
     "chat_how": (
-        "**How it works.** The conversation is written into one text with the model's chat template, "
+        "**How it works.** The conversation is written into one text with the model’s chat template, "
         "and the model continues it token by token, exactly as on Generate, until it ends its turn.",
         "**原理。** 整段对话按模型的对话模板写成一段文本，模型像“生成”页一样逐个 token 续写，"
         "直到结束自己的回合。"),
@@ -222,7 +224,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tab_search": ("Search", "检索"),
     "search_how": (
         "**How it works (retrieval).** Search the documents by meaning: passages are ranked by cosine "
-        "similarity of their embeddings to the query's. Documents you add are visible only in your session.",
+        "similarity of their embeddings to the query’s. Documents you add are visible only in your session.",
         "**原理（检索）。** 按语义检索文档：把查询和每个段落都变成嵌入向量，按余弦相似度排序。"
         "你加入的文档只在你自己的会话中可见。"),
     "query": ("Query", "查询"),
@@ -232,8 +234,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "info": ("Info", "信息"),
     "corpus_map": ("Corpus map (PCA of passage embeddings)", "语料地图（段落嵌入的 PCA）"),
     "map_label": ("Map of the passages", "段落地图"),
-    "save_load": ("Save or load your documents' index", "保存或载入你的文档索引"),
-    "save_note": ("Saving writes your documents' index to the server under a random key: keep it, it is "
+    "save_load": ("Save or load your documents’ index", "保存或载入你的文档索引"),
+    "save_note": ("Saving writes your documents’ index to the server under a random key: keep it, it is "
                   "the only way to load them again (and anyone holding it can).",
                   "保存会把你的文档索引以一个随机密钥存到服务器上：请记下它，这是再次载入的唯一方式"
                   "（任何拿到密钥的人都能载入）。"),

@@ -13,7 +13,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sentiment_how": (
         "**How it works.** A classifier reads the text and gives the probability of negative, neutral and "
         "positive, calibrated on held-out human-rated sentences, and the rating it expects (−4 to +4). To "
-        "see why, each word's share of log P(positive) − log P(negative) is measured (integrated gradients "
+        "see why, each word’s share of log P(positive) − log P(negative) is measured (integrated gradients "
         "offline; leaving each word out for other models). The offline model reads English only.",
         "**原理。** 分类器读入文本，给出负面、中性、正面三类的概率（在留出的人工评分句子上校准），以及它预期的评分"
         "（−4 到 +4）。为了看出原因，测量每个词对 log P(正面) − log P(负面) 的贡献（离线模型用积分梯度，"
@@ -40,7 +40,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "attention_how": (
         "**How it works (self-attention).** In every layer, each attention head rebuilds token *i* as a "
         "weighted mix of all tokens: **y<sub>i</sub> = Σ<sub>j</sub> W<sub>ij</sub> x<sub>j</sub>**, where "
-        "x<sub>j</sub> is token *j*'s value vector and **W<sub>ij</sub> = softmax<sub>j</sub>(q<sub>i</sub>·"
+        "x<sub>j</sub> is token *j*’s value vector and **W<sub>ij</sub> = softmax<sub>j</sub>(q<sub>i</sub>·"
         "k<sub>j</sub> / √d)** says how much of it token *i* takes. Each row of W sums to 1. Below, row *i* of "
         "the heat map is W<sub>i·</sub> (darker = more), and the head view draws a line from *i* (left) to *j* "
         "(right) as opaque as W<sub>ij</sub>. The chat model is a **decoder**: W<sub>ij</sub> = 0 for every *j* "
@@ -70,7 +70,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "all_heads": ("All heads: every layer (rows) and head (columns); click one to show it",
                   "所有头：每一层（行）和每个头（列）；点击查看"),
     "layer_json": ("This layer as JSON", "本层的 JSON"),
-    "layer_json_label": ("This layer's attention weights", "本层的注意力权重"),
+    "layer_json_label": ("This layer’s attention weights", "本层的注意力权重"),
     # --- Layer by layer ----------------------------------------------------------------------------
     "tab_layers": ("Layer by layer", "逐层"),
     "layers_how": (
@@ -80,7 +80,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "same final norm and head after *every* layer, as if the model stopped there. Read each column top to "
         "bottom: the row of embeddings mostly repeats the input token (the head is tied to the embeddings), "
         "middle layers guess generic tokens, and the answer appears where the cells turn outlined (they are "
-        "already the model's final answer). Hover a cell for its top 5; click a column to plot it.",
+        "already the model’s final answer). Hover a cell for its top 5; click a column to plot it.",
         "**原理。** 因果语言模型把一个序列变成下一个 token 的分布：每一层都把自己的更新加到每个位置的一条"
         "向量上（残差流），最后由最终归一化和输出头把这条向量变成 logits，softmax 得到 P(下一个 token)。"
         "**logit lens** 在*每一层*之后都套用同样的最终归一化和输出头，仿佛模型在那里就停下。每一列从上往下"
@@ -107,10 +107,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "compression_how": (
         "**How it works.** Compression stores the same weights in fewer bits. Each row below is **the same "
         "model** at another precision, measured now on this machine (the timings move with the load, given "
-        "below). **Top-1 agreement** is the share of positions in your text where the variant's most likely "
-        "next token is fp32's; **KL** is the mean KL(P<sub>fp32</sub> ‖ P<sub>variant</sub>) over those "
+        "below). **Top-1 agreement** is the share of positions in your text where the variant’s most likely "
+        "next token is fp32’s; **KL** is the mean KL(P<sub>fp32</sub> ‖ P<sub>variant</sub>) over those "
         "positions, in nats (0 = identical distributions); **perplexity** is exp of the mean negative "
-        f"log-probability of your text's actual next tokens. Up to {MAX_TEXT_TOKENS} tokens of the text are "
+        f"log-probability of your text’s actual next tokens. Up to {MAX_TEXT_TOKENS} tokens of the text are "
         "scored and answers are greedy. Offline, the fp32 model is itself converted from the bundled 4-bit "
         "GGUF, so its weights already carry 4-bit rounding: the 4-bit row then differs from fp32 only by how "
         "llama.cpp computes. The first run builds each variant (seconds each); later runs reuse them.",
@@ -138,7 +138,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "compression_line": ("{status} · **{model}** · {text} tokens of text scored, prompt {prompt} tokens",
                          "{status} · **{model}** · 文本中 {text} 个 token 已打分，提示词 {prompt} 个 token"),
     "load_average": (" · load average {load} on {cores} cores", " · 平均负载 {load}（{cores} 个核心）"),
-    # the table's columns, in the order of render_inside.COMPRESSION_COLUMNS
+    # the table’s columns, in the order of render_inside.COMPRESSION_COLUMNS
     "col_0": ("variant", "版本"),
     "col_1": ("weights", "权重"),
     "col_2": ("on disk (MB)", "磁盘占用 (MB)"),

@@ -208,13 +208,22 @@ def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty,
 # plain chart values.
 CSS = """
 .step-chart:has(> .empty) { display: none !important; }
+.llmlab-legend { display: flex; flex-wrap: wrap; gap: 4px; margin: -6px 0 4px; font-size: 0.85em; }
+.llmlab-legend > span { padding: 0 6px; border-radius: 4px; color: #111; }
 """
+
+
+def token_colours(label, elem_id: str, **kwargs) -> gr.HighlightedText:
+    """Tokens coloured by probability band, with the bands' legend below in the page's language."""
+    tokens = gr.HighlightedText(label=label, color_map=render.BAND_COLORS, show_legend=False,
+                                elem_id=elem_id, **kwargs)
+    gr.HTML(render.band_legend(), elem_id=f"{elem_id}-legend")
+    return tokens
 
 
 def token_view(prefix: str):
     """Coloured tokens, step picker and the three-stage charts; returns the components."""
-    tokens = gr.HighlightedText(label=t("tokens_label"), color_map=render.BAND_COLORS,
-                                show_legend=True, combine_adjacent=False, elem_id=f"{prefix}-tokens")
+    tokens = token_colours(t("tokens_label"), f"{prefix}-tokens", combine_adjacent=False)
     info = gr.Markdown(label=t("run_summary"), elem_id=f"{prefix}-info")
     with gr.Accordion(t("next_token_view"), open=True):
         step = gr.Slider(0, 1, value=0, step=1, label=t("step"), elem_id=f"{prefix}-step")

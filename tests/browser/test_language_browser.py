@@ -89,6 +89,8 @@ def test_the_lines_under_a_run_follow_the_page_language(browser, app_url):
         page.locator("#generate-run").click()
         expect(page.locator("#generate-info")).to_contain_text("结束原因", timeout=120_000)
         expect(page.locator("#generate-step-caption")).to_contain_text("第 2 步")
+        legend = page.locator("#generate-tokens-legend").inner_text()
+        assert "文本结束" in legend and "未打分" in legend and "end of text" not in legend, legend
     finally:
         context.close()
 

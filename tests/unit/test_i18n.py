@@ -21,7 +21,12 @@ def test_gradio_receives_icu_messages_with_literal_quotes_and_braces():
     table = i18n.I18N.translations_dict
     assert set(table) == {"en", "zh-CN"}
     assert table["en"]["llmlab-run_line"].count("'{'") == 6  # {model} ... {seed}: literal, not placeholders
-    assert "''" in table["en"]["llmlab-run_json"]  # step's
+    assert i18n._icu("it's {n}") == "it''s '{'n'}'"
+
+
+def test_no_string_has_an_ascii_apostrophe():
+    """gradio's Markdown shows an ICU-escaped apostrophe doubled ("step''s"): the table uses ’."""
+    assert not [key for key, pair in STRINGS.items() if any("'" in s for s in pair)]
 
 
 def test_markers_and_api_descriptions_resolve_to_english():
