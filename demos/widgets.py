@@ -216,7 +216,7 @@ CSS = """
 def token_colours(label, elem_id: str, **kwargs) -> gr.HighlightedText:
     """Tokens coloured by probability band, with the bands' legend below in the page's language."""
     tokens = gr.HighlightedText(label=label, color_map=render.BAND_COLORS, show_legend=False,
-                                elem_id=elem_id, **kwargs)
+                                show_inline_category=False, elem_id=elem_id, **kwargs)
     gr.HTML(render.band_legend(), elem_id=f"{elem_id}-legend")
     return tokens
 
