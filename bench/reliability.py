@@ -105,9 +105,10 @@ class HttpClient:
         with urllib.request.urlopen(f"{self.url}gradio_api/call{api_name}/{event}", timeout=600) as response:
             lines = response.read().decode().splitlines()
         kind = next(line[7:] for line in reversed(lines) if line.startswith("event: "))
+        data = json.loads(next(line[6:] for line in reversed(lines) if line.startswith("data: ")))
         if kind != "complete":
-            raise RuntimeError(f"{api_name}: {kind}")
-        return json.loads(next(line[6:] for line in reversed(lines) if line.startswith("data: ")))
+            raise RuntimeError(f"{api_name}: {kind}: {data}")
+        return data
 
 
 def search(client, i):
@@ -302,7 +303,7 @@ def main(argv=None) -> str:
         if args.baseline:
             variants.append((f"baseline ({args.baseline})", args.baseline, {}))
         lines += run_mix(variants, args.rounds)
-    return save("reliability", "\n".join(lines))
+    return save("reliability" if CLIENT == "http" else f"reliability-{CLIENT}", "\n".join(lines))
 
 
 if __name__ == "__main__":
