@@ -12,6 +12,7 @@ written down beforehand (bench/data/sentiment_attribution.tsv). Writes
 bench/results/sentiment_methods.md and bench/results/sentiment_attribution.md.
 """
 import argparse
+import statistics
 import csv
 import os
 import sys
@@ -156,10 +157,26 @@ def attribution_check() -> list[list]:
     return rows
 
 
+def speed_only(rounds: int = 3) -> None:
+    """texts/s of the shipped model alone, as in the table's last column, with the load average."""
+    texts = [r.text for r in data_real.load("test")]
+    backend = offline_backend(MODEL_DIR)
+    rates = [timed_predict(backend, texts)[1] for _ in range(rounds)]
+    lines = [f"Machine: {machine()}. Command: `python -m bench.sentiment_methods --speed`.", "",
+             f"Shipped model, Backend.probabilities in batches of 32 on the {len(texts)} test texts: "
+             f"{statistics.median(rates):.0f} texts/s (median of {rounds} rounds: "
+             f"{', '.join(f'{r:.0f}' for r in rates)}), load average {os.getloadavg()[0]:.1f}."]
+    save("sentiment_speed", "\n".join(lines) + "\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-lora", action="store_true", help="skip training the LoRA variant")
+    parser.add_argument("--speed", action="store_true",
+                        help="only time the shipped model on the test texts (3 rounds; no training, nothing scored)")
     args, _ = parser.parse_known_args(argv)
+    if args.speed:
+        return speed_only()
     rows = compare(lora=not args.no_lora)
     load = os.getloadavg()[0]
     n = {s: sum(r.source == s and r.label != "neutral" for r in data_real.load("test"))
