@@ -11,12 +11,13 @@ import pandas as pd
 
 from core.generation.sampling import STAGES
 from core.retrieval.search import Hit
+from demos import notices
 from demos.i18n import LANGUAGES, STRINGS, both, text
 
 
-def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ") -> str:
-    """Paragraphs of `lines`, then each note as its own paragraph."""
-    return "\n\n".join(lines + [f"{mark}{n}" for n in notes])
+def notes_markdown(lines: list[str], notes: list[str], mark: str = "⚠️ ", lang: str = "en") -> str:
+    """Paragraphs of `lines`, then each note as its own paragraph (core's notices in language `lang`)."""
+    return "\n\n".join(lines + [f"{mark}{notices.words(n, lang)}" for n in notes])
 
 
 # --- generation: coloured tokens, the three-stage charts, summary lines ------------------------
@@ -146,7 +147,7 @@ def run_summary(run: dict | None, lang: str = "en") -> str:
         left = (limit - stats["new_tokens"]) / speed if speed > 0 and stats["new_tokens"] >= 2 else None
         line = text("run_writing", lang, tokens=stats["new_tokens"], limit=limit,
                     left=text("writing_left", lang, time=duration(left, lang)) if left else "") + " · " + line
-    return notes_markdown([line], run.get("notices", []))
+    return notes_markdown([line], run.get("notices", []), lang=lang)
 
 
 def duration(seconds: float, lang: str = "en") -> str:
@@ -174,7 +175,7 @@ def score_summary(result: dict | None, lang: str = "en") -> str:
                       for i in result["least_expected"])
     lines = [text("score_line", lang, ppl=f"{result['perplexity']:.1f}", logprob=f"{result['total_logprob']:.1f}",
                   n=result["scored_tokens"], worst=worst), text("scored_by", lang, model=result["model"])]
-    return notes_markdown(lines, result.get("notices", []))
+    return notes_markdown(lines, result.get("notices", []), lang=lang)
 
 
 # --- passages: search hits and answers -------------------------------------------------------
@@ -244,7 +245,7 @@ def answer_markdown(answer, lang: str = "en") -> str:
         lines.append(text("runners_up", lang) + " · ".join(f"“{r['text']}” ({r['prob']:.2f})" for r in answer.runners_up))
     if answer.evidence:
         lines.append(text("closest_sentence", lang) + answer.evidence)
-    return notes_markdown(lines, answer.notices)
+    return notes_markdown(lines, answer.notices, lang=lang)
 
 
 def answer_passages_html(answer, lang: str = "en") -> str:

@@ -73,6 +73,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stop_strings": ("Stop strings, one per line", "停止字符串，每行一个"),
     "seed": ("Seed (0 = random, a new one each run; the run reports it)",
              "随机种子（0 = 随机，每次运行取新值，并在结果中显示）"),
+    # core's notices (demos/notices.py)
+    "note_greedy": ("Temperature 0 is greedy decoding: top-k and top-p have no effect.",
+                    "温度为 0 即贪心解码：top-k 和 top-p 不起作用。"),
+    "note_clamped": ("{name} {value} is outside {low}–{high}; used {used}.",
+                     "{name} {value} 超出 {low}–{high} 的范围，已改用 {used}。"),
+    "note_stop_count": ("Only the first {n} stop strings are used.", "只使用前 {n} 个停止字符串。"),
+    "note_stop_length": ("Stop strings are cut to {n} characters.", "停止字符串已截断为 {n} 个字符。"),
+    "note_scored_part": ("The text is {n} tokens; the first {room} (the context) were scored.",
+                         "文本共 {n} 个 token；只为前 {room} 个（上下文长度）打分。"),
+    "note_room": ("Only {n} new tokens fit in the {context}-token context.",
+                  "{context} 个 token 的上下文里只容得下 {n} 个新 token。"),
+    "note_no_template": ("{model} has no chat template: the history is given to it as a plain "
+                         "“User:/Assistant:” transcript.",
+                         "{model} 没有对话模板：对话历史以“User:/Assistant:”纯文本形式交给它。"),
+    "note_chat_cut": ("The chat is longer than the {context}-token context: the oldest {n} message(s) were "
+                      "left out.", "对话超过 {context} 个 token 的上下文：最早的 {n} 条消息被略去。"),
+    "note_no_answer": ("The reader preferred “no answer” in every passage.", "阅读器在每个段落中都倾向于“无答案”。"),
+    "note_no_model_passages": ("No generation model could be loaded, so no answer was chosen: read the marked "
+                               "evidence sentence and the passages.",
+                               "无法加载生成模型，因此没有选出答案：请阅读标出的证据句和段落。"),
+    "note_no_model": ("No generation model could be loaded: read the marked evidence sentence.",
+                      "无法加载生成模型：请阅读标出的证据句。"),
+    "note_refused": ("The best passage scores {score}, below the {needed} needed to answer; the documents do "
+                     "not seem to cover this question.",
+                     "最佳段落得分 {score}，低于作答所需的 {needed}；这些文档似乎没有涉及这个问题。"),
+    "note_chat_none": ("The chat model found no answer in the passages.", "对话模型在段落中没有找到答案。"),
+    "note_unsupported": ("No passage sentence clearly supports this answer: the marked sentence is the one "
+                         "closest to the question. Check the answer against it.",
+                         "没有哪个段落句子明确支持这个答案：标出的是与问题最接近的句子，请对照它核对答案。"),
     "band_end": ("end of text", "文本结束"),
     "band_unscored": ("not scored", "未打分"),
     "tokens_label": ("Generated tokens: colour = probability of the drawn token (click a token to see its step)",
