@@ -8,7 +8,7 @@ from core.generation import engines
 from core.runtime import loader
 from core.runtime.device import placement
 from core.runtime.registry import TASKS
-from demos import i18n
+from demos import i18n, notices
 from demos.i18n import t, text
 
 CSS = i18n.CSS + """
@@ -83,7 +83,7 @@ def details_markdown(lang: str = "en") -> str:
     if building:
         lines += ["", building]
     if notes:
-        lines += ["", text("not_used_here", lang)] + [f"- {n}" for n in notes]
+        lines += ["", text("not_used_here", lang)] + [f"- {notices.words(n, lang)}" for n in notes]
     return "\n".join(lines)
 
 

@@ -28,6 +28,13 @@ NOTICES = [
     (r"No passage sentence clearly supports this answer: the marked sentence is the one closest to "
      r"the question\. Check the answer against it\.", "note_unsupported", ()),
 ]
+# why a model is not used here (core.runtime.registry.availability, as loader.status's notes)
+NOTICES += [
+    (r"(.+) \((.+)\): the Hugging Face Hub is unreachable and (.+) is not in the local cache",
+     "note_hub_unreachable", ("label", "id", "model")),
+    (r"(.+) \((.+)\): (.+) does not exist", "note_missing_path", ("label", "id", "path")),
+    (r"(.+) \((.+)\): not installed: run `(.+)`", "note_not_installed", ("label", "id", "command")),
+]
 _COMPILED = [(re.compile(f"^{pattern}$"), key, names) for pattern, key, names in NOTICES]
 
 

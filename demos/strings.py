@@ -102,6 +102,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note_unsupported": ("No passage sentence clearly supports this answer: the marked sentence is the one "
                          "closest to the question. Check the answer against it.",
                          "没有哪个段落句子明确支持这个答案：标出的是与问题最接近的句子，请对照它核对答案。"),
+    "note_hub_unreachable": ("{label} ({id}): the Hugging Face Hub is unreachable and {model} is not in the "
+                             "local cache", "{label}（{id}）：连不上 Hugging Face Hub，本地缓存里也没有 {model}"),
+    "note_missing_path": ("{label} ({id}): {path} does not exist", "{label}（{id}）：{path} 不存在"),
+    "note_not_installed": ("{label} ({id}): not installed: run `{command}`", "{label}（{id}）：未安装，请运行 `{command}`"),
     "band_end": ("end of text", "文本结束"),
     "band_unscored": ("not scored", "未打分"),
     "tokens_label": ("Generated tokens: colour = probability of the drawn token (click a token to see its step)",
