@@ -99,7 +99,7 @@ def build(session: Session) -> None:
                 stop = gr.Button(t("stop"), variant="stop", elem_id="chat-stop")
                 undo = gr.Button(t("undo"), elem_id="chat-undo")
                 clear = gr.Button(t("clear"), elem_id="chat-clear")
-            view = token_view("chat")
+            view = token_view("chat", [send.click, message.submit])
         with gr.Column(scale=1):
             system = gr.Textbox(SYSTEM, label=t("system_prompt"), lines=3, max_length=MAX_SYSTEM_CHARS,
                                 elem_id="chat-system")

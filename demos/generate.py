@@ -72,7 +72,7 @@ def build(session: Session) -> None:
                 run_button = gr.Button(t("generate_run"), variant="primary", elem_id="generate-run")
                 stop = gr.Button(t("stop"), variant="stop", elem_id="generate-stop")
             gr.Examples(EXAMPLES, prompt, label=t("examples"))
-            view = token_view("generate")
+            view = token_view("generate", [run_button.click, prompt.submit])
         with gr.Column(scale=1):
             settings = settings_controls("generate")
     with gr.Accordion(t("score_accordion"), open=False):

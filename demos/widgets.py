@@ -203,11 +203,7 @@ def settings_dict(max_new_tokens, temperature, top_k, top_p, repetition_penalty,
 
 # --- the next-token view ---------------------------------------------------------------------
 
-# The three-stage charts show only once a run has a step to show (not as three empty boxes
-# before a run or after Clear, 780 px of a phone's screen). CSS, because the API's outputs stay
-# plain chart values.
 CSS = """
-.step-chart:has(> .empty) { display: none !important; }
 .llmlab-legend { display: flex; flex-wrap: wrap; gap: 4px; margin: -6px 0 4px; font-size: 0.85em; }
 .llmlab-legend > span { padding: 0 6px; border-radius: 4px; color: #111; }
 """
@@ -221,14 +217,16 @@ def token_colours(label, elem_id: str, **kwargs) -> gr.HighlightedText:
     return tokens
 
 
-def token_view(prefix: str):
-    """Coloured tokens, step picker and the three-stage charts; returns the components."""
+def token_view(prefix: str, shown_by: list):
+    """Coloured tokens, step picker and the three-stage charts; returns the components. The
+    charts appear when an event of `shown_by` (the run button's click, ...) starts a run: before
+    it they would be three empty boxes, 780 px of a phone's screen."""
     tokens = token_colours(t("tokens_label"), f"{prefix}-tokens", combine_adjacent=False)
     info = gr.Markdown(label=t("run_summary"), elem_id=f"{prefix}-info")
     with gr.Accordion(t("next_token_view"), open=True):
         step = gr.Slider(0, 1, value=0, step=1, label=t("step"), elem_id=f"{prefix}-step")
         caption = gr.Markdown(label=t("chosen_step"), elem_id=f"{prefix}-step-caption")
-        with gr.Row():
+        with gr.Row(visible=False) as charts_row:
             charts = [gr.BarPlot(x="token", y="prob", color="kind", sort="-y", y_lim=[0, 1],
                                  title=t(f"stage_{stage}"), x_title="", y_title="probability",
                                  x_label_angle=-45,
@@ -239,6 +237,8 @@ def token_view(prefix: str):
     with gr.Accordion(t("run_json"), open=False):
         run = gr.JSON(label=t("run_json_label"), elem_id=f"{prefix}-json")
     view = [tokens, info, run, step, *charts, caption]
+    gr.on(shown_by, lambda: gr.Row(visible=True), None, charts_row, api_visibility="private", queue=False,
+          show_progress="hidden")
     step.input(show_step, [run, step], charts + [caption], api_visibility="private",
                show_progress="hidden")
     tokens.select(pick_step, run, [step, *charts, caption], api_visibility="private",

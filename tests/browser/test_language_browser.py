@@ -96,13 +96,12 @@ def test_the_lines_under_a_run_follow_the_page_language(browser, app_url):
 
 
 def test_long_work_says_how_far_it_is_in_chinese(browser, app_url):
-    from tests.browser.test_traps_browser import INDEXED, add_many_facts
+    from tests.browser.test_traps_browser import add_many_facts, wait_for_status
     context, page = open_page(browser, app_url, "zh-CN")
     try:
         add_many_facts(page, "你的文档")
-        page.wait_for_function("/正在计算段落的嵌入向量：第 \\d+ 个（共 \\d{3} 个）/"
-                               ".test(document.querySelector('#search-status').innerText)", timeout=120_000)
-        page.wait_for_function(INDEXED.format(done="已索引"), timeout=120_000)
+        wait_for_status(page, r"正在计算段落的嵌入向量：第 \d+ 个（共 \d{3} 个）")
+        wait_for_status(page, "已索引")
     finally:
         context.close()
 

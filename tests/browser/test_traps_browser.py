@@ -75,8 +75,7 @@ def test_search_passages_do_not_repeat_the_sentence_neighbours_share(page):
     page.locator("#search-paste textarea").fill(" ".join(SENTENCES))
     page.wait_for_timeout(500)  # a long fill reaches gradio's state a moment later; a click at once sent ""
     page.locator("#search-add").click()
-    page.wait_for_function("document.querySelector('#search-status').innerText.includes('Indexed')")
-    assert "passages" in page.locator("#search-status").inner_text()
+    assert "passages" in wait_for_status(page, "Indexed")
     page.locator("#search-query textarea").fill("when was the harbour town rebuilt")
     set_number(page, "search-k", 10)
     page.locator("#search-go").click()
@@ -101,19 +100,31 @@ def test_a_long_abstractive_summary_says_which_chunk_it_is_writing(page):
 # ~120 passages: embedded in two steps of 64, a few seconds on 2 cores
 MANY_FACTS = " ".join(f"Fact number {n} about the harbour town is that its pier number {n} was rebuilt in {1800 + n}."
                       for n in range(600))
-INDEXED = "document.querySelector('#search-status').innerText.includes({done!r})"
+
+
+def wait_for_status(page, pattern: str, timeout_s: float = 120) -> str:
+    """Wait until #search-status's text matches `pattern`, reading it from here every 0.2 s.
+    (page.wait_for_function, which polls inside the page, sometimes never saw the indexing
+    report while reads from here did: the page's own polling stalled during the upload.)"""
+    import time
+    deadline, shown = time.monotonic() + timeout_s, ""
+    while time.monotonic() < deadline:
+        shown = page.locator("#search-status").inner_text()
+        if re.search(pattern, shown):
+            return shown
+        page.wait_for_timeout(200)
+    raise AssertionError(f"#search-status never matched {pattern!r}; last: {shown!r}")
 
 
 def add_many_facts(page, documents: str) -> None:
     page.get_by_role("tab", name="Search" if documents == "Your documents" else "检索").click()
     page.locator("button.label-wrap").filter(has_text=documents).locator("visible=true").first.click()
     page.locator("#search-paste textarea").fill(MANY_FACTS)
-    page.wait_for_timeout(500)  # a long fill reaches gradio's state a moment later
+    page.wait_for_timeout(2000)  # a 60 kB fill reaches gradio's state a moment later (after 500 ms, Add sometimes got "")
     page.locator("#search-add").click()
 
 
 def test_indexing_says_which_passage_it_is_embedding_not_only_a_timer(page):
     add_many_facts(page, "Your documents")
-    page.wait_for_function("/Embedding passages: \\d+ of \\d{3}/.test(document.querySelector('#search-status').innerText)",
-                           timeout=120_000)
-    page.wait_for_function(INDEXED.format(done="Indexed"), timeout=120_000)
+    wait_for_status(page, r"Embedding passages: \d+ of \d{3}")
+    wait_for_status(page, "Indexed")
