@@ -35,13 +35,25 @@ NOTICES += [
     (r"(.+) \((.+)\): (.+) does not exist", "note_missing_path", ("label", "id", "path")),
     (r"(.+) \((.+)\): not installed: run `(.+)`", "note_not_installed", ("label", "id", "command")),
 ]
-_COMPILED = [(re.compile(f"^{pattern}$"), key, names) for pattern, key, names in NOTICES]
+
+
+def compiled(table: list[tuple[str, str, tuple]]) -> list[tuple[re.Pattern, str, tuple]]:
+    return [(re.compile(f"^{pattern}$"), key, names) for pattern, key, names in table]
+
+
+def matched(table: list, message: str) -> tuple[str, dict] | None:
+    """(the table's key, the values) for the first entry of a compiled `table` matching `message`."""
+    for pattern, key, names in table:
+        found = pattern.match(message)
+        if found:
+            return key, dict(zip(names, found.groups()))
+    return None
+
+
+_COMPILED = compiled(NOTICES)
 
 
 def words(notice: str, lang: str = "en") -> str:
     """`notice` in language `lang` (as core wrote it when it is not in the table)."""
-    for pattern, key, names in _COMPILED:
-        found = pattern.match(notice)
-        if found:
-            return text(key, lang, **dict(zip(names, found.groups())))
-    return notice
+    found = matched(_COMPILED, notice)
+    return text(found[0], lang, **found[1]) if found else notice

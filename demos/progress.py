@@ -2,26 +2,23 @@
 of texts to classify): what is being done and how far it is ("Reading file 2 of 5", "Embedding
 passages: 64 of 1,024", "summarising chunk 2 of 4"), with an estimate of the time left, in the
 page's language, on gradio's progress bar."""
-import re
 import time
 
 from demos.i18n import text
+from demos.notices import compiled, matched
 from demos.render import duration, stage_words
 
-# core's progress words -> the table's keys (the values in the order of the key's {i}, {n}, {name})
-_WORDS = [(re.compile(r"^Reading file (\d+) of (\d+): (.*)$"), "progress_reading"),
-          (re.compile(r"^Embedding passages: ([\d,]+) of ([\d,]+)$"), "progress_embedding"),
-          (re.compile(r"^classified ([\d,]+) of ([\d,]+) rows$"), "progress_rows")]
+# core's progress words -> the table's keys, as demos.notices reads its table
+_WORDS = compiled([(r"Reading file (\d+) of (\d+): (.*)", "progress_reading", ("i", "n", "name")),
+                   (r"Embedding passages: ([\d,]+) of ([\d,]+)", "progress_embedding", ("i", "n")),
+                   (r"classified ([\d,]+) of ([\d,]+) rows", "progress_rows", ("i", "n"))])
 MIN_ELAPSED_S = 1.0  # no estimate before a stage has run this long (too noisy)
 
 
 def words(desc: str, lang: str = "en") -> str:
     """core's description of where long work is, in language `lang` (unknown ones as they are)."""
-    for pattern, key in _WORDS:
-        found = pattern.match(desc)
-        if found:
-            return text(key, lang, **dict(zip(("i", "n", "name"), found.groups())))
-    return stage_words(desc, lang)
+    found = matched(_WORDS, desc)
+    return text(found[0], lang, **found[1]) if found else stage_words(desc, lang)
 
 
 def time_left(elapsed_s: float, fraction: float, lang: str = "en") -> str:
@@ -44,7 +41,7 @@ class Readable:
         if self.progress is None:
             return
         fraction = done[0] / done[1] if isinstance(done, tuple) and done[1] else done
-        stage = next((key for pattern, key in _WORDS if pattern.match(desc)), None) or desc
+        stage = (matched(_WORDS, desc) or (desc,))[0]
         if stage != self.stage and not isinstance(done, tuple):  # a new stage: its own clock
             self.stage, self.started = stage, self.clock()
         shown = words(desc, self.lang)
