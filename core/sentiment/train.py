@@ -2,9 +2,14 @@
 top layers fine-tuned, a head giving three class logits and the rating, and a temperature.
 
     python -m core.sentiment.train            # ~15 min on 2 idle CPU cores; rewrites core/sentiment/data/minilm-real/
+    python -m core.sentiment.train --top-layers 6 --out DIR      # all of MiniLM fine-tuned
+    python -m core.sentiment.train --self-written --out DIR      # + the sentences written here
+    python -m core.sentiment.train --method lora --out DIR       # LoRA (r=8) instead
 
 Data: core.sentiment.data_real (Rotten Tomatoes, Amazon and tweet snippets rated by people,
-reserved sentences removed; train / validation / test). The lower layers are frozen and run once
+reserved sentences removed; train / validation / test); with --self-written also the project's
+own train.tsv (two classes, no rating: only the class loss counts for them), 85% added to train and
+15% to validation, stratified; its eval.tsv is never trained or chosen on. The lower layers are frozen and run once
 per sentence (core.sentiment.states); the top layers and the head are trained with class
 cross-entropy plus the squared error of the rating. Every choice (the epoch kept, the
 temperature) is made on the validation split; the test split is scored once, at the end.
@@ -24,11 +29,13 @@ from torch import nn
 
 from core.runtime import loader
 from core.sentiment import data_real, metrics
-from core.sentiment.model import LABELS, MODEL_DIR, RATING_SCALE, pool
+from core.sentiment.model import LABELS, MODEL_DIR, RATING_SCALE, pool, read_sentences
 from core.sentiment.states import batches, collate, lower_states, split
 
 RECIPE = {"method": "finetune", "top_layers": 2, "lr": 1e-4, "head_lr": 1e-3,
-          "weight_decay": 0.01, "batch_size": 32, "epochs": 2, "rating_weight": 1.0, "seed": 0}
+          "weight_decay": 0.01, "batch_size": 32, "epochs": 2, "rating_weight": 1.0, "seed": 0,
+          "self_written": False}
+SELF_WRITTEN = Path(__file__).parent / "data" / "train.tsv"   # 692 sentences written here, 2 classes
 LORA = {"r": 8, "lora_alpha": 16, "lora_dropout": 0.1,
         "target_modules": ["query", "key", "value", "dense"]}
 BASE = "sentence-transformers/all-MiniLM-L6-v2"
@@ -98,8 +105,11 @@ def fit(top: nn.Module, train: tuple, validation: tuple, recipe: dict = RECIPE,
         model.train()
         for idx in batches(lengths, recipe["batch_size"], generator):
             out = model(*collate([states[i] for i in idx]))
-            loss = (nn.functional.cross_entropy(out[:, :len(LABELS)], y[idx])
-                    + recipe["rating_weight"] * nn.functional.mse_loss(out[:, -1], target[idx]))
+            rated = ~target[idx].isnan()  # self-written sentences have a class but no rating
+            loss = nn.functional.cross_entropy(out[:, :len(LABELS)], y[idx])
+            if rated.any():
+                loss = loss + recipe["rating_weight"] * nn.functional.mse_loss(
+                    out[rated, -1], target[idx][rated])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -114,16 +124,34 @@ def fit(top: nn.Module, train: tuple, validation: tuple, recipe: dict = RECIPE,
     return model.eval(), history
 
 
-def prepared(top_layers: int, log=print) -> tuple[nn.Module, dict[str, tuple]]:
-    """(the untrained top layers, {split: (cached states, labels, ratings)})."""
+def self_written() -> dict[str, tuple[list[str], list[str]]]:
+    """The project's own train.tsv split 85 / 15 into {"train", "validation"}: (texts, labels),
+    without any sentence the shared holdout file reserves."""
+    from sklearn.model_selection import train_test_split
+    reserved = data_real.holdout_fingerprints()
+    texts, labels = zip(*[(t, y) for t, y in zip(*read_sentences(SELF_WRITTEN))
+                          if data_real.fingerprint(t) not in reserved])
+    train, validation = train_test_split(list(zip(texts, labels)), test_size=0.15,
+                                         random_state=data_real.SEED, stratify=labels)
+    return {name: ([t for t, _ in part], [y for _, y in part])
+            for name, part in (("train", train), ("validation", validation))}
+
+
+def prepared(top_layers: int, with_self_written: bool = False,
+             log=print) -> tuple[nn.Module, dict[str, tuple]]:
+    """(the untrained top layers, {split: (cached states, labels, ratings)}); self-written
+    sentences, when added, have the rating NaN."""
     torch.set_num_threads(2)
     embedding = loader.load("embedding").model
     bottom, top = split(embedding[0].auto_model.float().cpu(), top_layers)
+    extra = self_written() if with_self_written else {}
     data = {}
     for name in data_real.SPLITS:
         rows = data_real.load(name)
-        states = lower_states(bottom, embedding.tokenizer, [r.text for r in rows], log=log)
-        data[name] = (states, [r.label for r in rows], [r.rating for r in rows])
+        texts, labels = extra.get(name, ([], []))
+        states = lower_states(bottom, embedding.tokenizer, [r.text for r in rows] + texts, log=log)
+        data[name] = (states, [r.label for r in rows] + labels,
+                      [r.rating for r in rows] + [float("nan")] * len(texts))
     return top, data
 
 
@@ -153,21 +181,29 @@ def save(model: TopClassifier, folder: Path, top_layers: int, meta: dict) -> Non
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--top-layers", type=int, default=RECIPE["top_layers"], choices=range(1, 7),
+                        help="how many of MiniLM's 6 layers are fine-tuned (6: all of them)")
+    parser.add_argument("--method", choices=("finetune", "lora"), default=RECIPE["method"],
+                        help="train the top layers in full, or LoRA adapters merged into them")
+    parser.add_argument("--self-written", action="store_true",
+                        help="also train on core/sentiment/data/train.tsv (written here)")
     args = parser.parse_args(argv)
+    recipe = dict(RECIPE, method=args.method, top_layers=args.top_layers,
+                  self_written=args.self_written)
     start = time.perf_counter()
-    top, data = prepared(RECIPE["top_layers"])
-    model, history = fit(top, data["train"], data["validation"])
+    top, data = prepared(recipe["top_layers"], recipe["self_written"])
+    model, history = fit(top, data["train"], data["validation"], recipe)
     temperature, before, after = calibrated(model, data["validation"])
     print(f"temperature {temperature:.3f}; validation ECE {before['ece']:.3f} -> {after['ece']:.3f}")
     test_probs = metrics.softmax(outputs(model, data["test"][0])[:, :len(LABELS)], temperature)
     test = metrics.scores(test_probs, data["test"][1])
     print(f"test (scored once): {test}")
-    meta = {"labels": LABELS, "base": BASE, "recipe": RECIPE, "temperature": round(temperature, 4),
+    meta = {"labels": LABELS, "base": BASE, "recipe": recipe, "temperature": round(temperature, 4),
             "neutral_band": data_real.NEUTRAL_BAND, "rating_scale": RATING_SCALE,
             "sentences": {name: len(d[1]) for name, d in data.items()}, "epochs": history,
             "validation_before_calibration": before, "validation": after, "test": test,
             "train_seconds": round(time.perf_counter() - start)}
-    save(model, args.out, RECIPE["top_layers"], meta)
+    save(model, args.out, recipe["top_layers"], meta)
     print(f"saved to {args.out} in {meta['train_seconds']} s")
 
 

@@ -78,3 +78,31 @@ def test_backend_divides_by_the_temperature_and_reads_the_rating():
     (p_sharp, ratings), p_soft = sharp.predict(["a", "b"]), soft.probabilities(["a", "b"])
     assert p_soft[0, 0] < p_sharp[0, 0] and np.allclose(p_soft.sum(1), 1)
     assert ratings.tolist() == [2.0, 2.0]
+
+
+def test_self_written_training_sentences_are_neither_reserved_nor_in_eval_tsv():
+    from core.sentiment import train
+    from core.sentiment.model import EVAL_TSV, read_sentences
+    parts = train.self_written()
+    keys = {name: {data_real.fingerprint(t) for t in texts} for name, (texts, _) in parts.items()}
+    assert not keys["train"] & keys["validation"]
+    assert not (keys["train"] | keys["validation"]) & data_real.holdout_fingerprints()
+    assert not (keys["train"] | keys["validation"]) & {data_real.fingerprint(t) for t in read_sentences(EVAL_TSV)[0]}
+    assert len(parts["train"][0]) > 500 and set(parts["validation"][1]) == {"negative", "positive"}
+
+
+def test_training_on_sentences_without_a_rating_learns_only_their_class():
+    from transformers import BertConfig, BertModel
+    from core.sentiment import train
+    from core.sentiment.states import PassThrough
+    torch.manual_seed(0)
+    top = BertModel(BertConfig(hidden_size=384, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=32, vocab_size=10))
+    top.embeddings, top.pooler = PassThrough(), None
+    states = [torch.randn(4, 384).half() for _ in range(16)]
+    labels = ["negative", "positive"] * 8
+    ratings = [float("nan")] * 8 + [-2.0, 2.0] * 4     # the first 8 come from train.tsv
+    model, history = train.fit(top, (states, labels, ratings), (states, labels, ratings),
+                               dict(train.RECIPE, epochs=2, batch_size=4), log=lambda _: None)
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    assert len(history) == 2 and history[-1]["binary_accuracy"] > 0.5
