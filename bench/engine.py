@@ -1,6 +1,6 @@
 """Generation engines side by side, on the bundled SmolLM2-135M-Instruct.
 
-    python -m bench.engine [--tokens 64] [--rounds 3] [--streams 8] [--part speed concurrency]
+    python -m bench.engine [--tokens 64] [--rounds 3] [--streams 8] [--part speed threads concurrency]
 
 speed        one request at a time, greedy, the same prompt, interleaved rounds, medians:
              LLM Lab's decode loop (three-stage capture of the top 10 at every step) on the
@@ -11,6 +11,10 @@ speed        one request at a time, greedy, the same prompt, interleaved rounds,
              token where the engines differ.
 quality      what 8-bit weights cost: perplexity of the same real text (12 BBC News excerpts,
              ~300 tokens each) under transformers fp32, llama.cpp float16, Q8_0 and the Q4_1 file.
+threads      how llama.cpp's OpenMP threads wait, each setting in its own process, on idle cores and
+             beside one busy core: sleeping at once (OMP_WAIT_POLICY=PASSIVE), spinning briefly
+             (GOMP_SPINCOUNT=10000) on 2 threads and on 1, and the default (brief spinning, the
+             thread count fitted to the idle cores before each step).
 concurrency  through the running app (`app.py` in a subprocess, gradio_client): one Generate
              stream alone, then N at once: aggregate tokens/s and time to first token p50/p95.
 Every figure comes with the load average (os.getloadavg) of the machine when it was taken.
@@ -275,14 +279,70 @@ def concurrency(args) -> list[str]:
         ["", f"{args.streams} streams give {ratio:.1f}x the tokens/s of one."]
 
 
+# --- how OpenMP threads wait ------------------------------------------------------------------
+
+THREAD_SETTINGS = {  # name -> (environment, thread count fitted per step)
+    "sleeping waits (OMP_WAIT_POLICY=PASSIVE), 2 threads": ({"OMP_WAIT_POLICY": "PASSIVE"}, False),
+    "spinning briefly (GOMP_SPINCOUNT=10000), 2 threads": ({"GOMP_SPINCOUNT": "10000"}, False),
+    "spinning briefly, 1 thread": ({"GOMP_SPINCOUNT": "10000", "LLMLAB_THREADS": "1"}, False),
+    "spinning briefly, threads fitted per step (the default)": ({}, True),
+}
+
+
+def thread_setting(tokens: int, fitted: bool) -> None:
+    """In a process of its own (the environment is read once): prints 'tok/s first-token-s'."""
+    from core.generation.prompts import fit_chat
+    from core.runtime import loader
+    engine = loader.load("generation").engine
+    if not fitted:
+        engine._fit_threads = lambda: None
+    ids = fit_chat(engine.tokenizer, [{"role": "user", "content": PROMPT}], 4000)[0]
+    through_llm_lab(engine, ids, 8)
+    runs = [through_llm_lab(engine, ids, tokens) for _ in range(3)]
+    print(statistics.median(n / s for _, n, s, _ in runs), statistics.median(f for f, *_ in runs))
+
+
+def threads(args) -> list[str]:
+    rates: dict[tuple, list] = {}
+    for _ in range(args.rounds):
+        for name, (env, fitted) in THREAD_SETTINGS.items():
+            for busy in (False, True):
+                base = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+                code = f"from bench.engine import thread_setting; thread_setting({args.tokens}, {fitted})"
+                spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+                try:
+                    out = subprocess.run([sys.executable, "-c", code], env={**base, **env}, cwd=ROOT,
+                                         capture_output=True, text=True, check=True).stdout.split()
+                finally:
+                    if spinner:
+                        spinner.kill()
+                rates.setdefault((name, busy), []).append((float(out[-2]), float(out[-1]), load()))
+    rows = []
+    for name in THREAD_SETTINGS:
+        cells = [name]
+        for busy in (False, True):
+            got = rates[(name, busy)]
+            cells += [f"{statistics.median(r for r, _, _ in got):.1f}",
+                      f"{statistics.median(f for _, f, _ in got) * 1000:.0f}", ", ".join(l for *_, l in got)]
+        rows.append(cells)
+    return [f"How llama.cpp's threads wait: LLM Lab's loop on the llama.cpp engine (capture on), "
+            f"{args.tokens} greedy tokens, median of 3 per process and of {args.rounds} interleaved "
+            "rounds; busy = one other process spinning on a core.", ""] + \
+        table(["setting", "idle: tok/s", "idle: first token (ms)", "idle: load", "busy core: tok/s",
+               "busy core: first token (ms)", "busy core: load"], rows)
+
+
+PARTS = ["speed", "quality", "threads", "concurrency"]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--streams", type=int, default=8)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--part", nargs="*", default=["speed", "quality", "concurrency"],
-                        choices=["speed", "quality", "concurrency"])
+    parser.add_argument("--part", nargs="*", default=PARTS,
+                        choices=PARTS)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ["LLMLAB_THREADS"] = str(args.threads)
@@ -292,9 +352,11 @@ def main(argv=None) -> None:
         lines += speed(args) + [""]
     if "quality" in args.part:
         lines += quality(args) + [""]
+    if "threads" in args.part:
+        lines += threads(args) + [""]
     if "concurrency" in args.part:
         lines += concurrency(args)
-    save("engine", "\n".join(lines) + "\n")
+    save("engine" if args.part == PARTS else "engine-" + "-".join(args.part), "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

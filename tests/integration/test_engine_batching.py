@@ -11,7 +11,7 @@ import time
 import pytest
 
 from core.generation import decode as generation
-from core.generation.engines.llamacpp import SLOTS
+from core.generation.engines.llamacpp import CORES, SLOTS
 from core.generation.sampling import Settings
 from tests.fixtures.engines import as_loaded, engine_named
 
@@ -117,3 +117,25 @@ def test_an_abandoned_stream_gives_its_slot_back(engine):
         time.sleep(0.05)
     assert len(engine._free) == SLOTS
     assert request(engine, MESSAGES[1], 4, temperature=0)
+
+
+@pytest.mark.skipif(CORES < 2, reason="one core: llama.cpp always decodes on one thread")
+def test_decoding_uses_one_thread_beside_a_busy_core_and_all_threads_on_idle_ones(engine):
+    """Two OpenMP threads whose partner is descheduled spin at every barrier: beside a busy core
+    (another process) the engine decodes on one thread (bench/engine.py --part threads)."""
+    import subprocess
+    import sys
+    assert engine.threads == 2
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert request(engine, MESSAGES[2], 4, temperature=0)
+        assert engine._threads_now == 1
+    finally:
+        spinner.kill()
+        spinner.wait()
+    for _ in range(20):  # idle again (CI runs nothing else; allow a passing blip)
+        request(engine, MESSAGES[3], 2, temperature=0)
+        if engine._threads_now == 2:
+            break
+    assert engine._threads_now == 2

@@ -46,6 +46,7 @@ CELLS = 7936         # KV cells shared by all sequences (float32: 46 KB each for
                      # + the pad's cell, llama.cpp rounds the context up to 8192
 BATCH = 512          # tokens per llama_decode
 CHUNK_BUSY = 128     # prompt tokens per step while other sequences decode (keeps their steps short)
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 SCORE_ROWS = 128     # logits rows per step when scoring a text
 KV_UNIFIED = True
 # With float16/float32 weights, a step of one token is padded to two (the second in a scratch
@@ -111,9 +112,9 @@ class LlamaCppEngine(Engine):
                  slots: int = SLOTS, cells: int = CELLS):
         L = library()
         self.notes: list[str] = []
-        if threads > 1 and os.environ.get("OMP_WAIT_POLICY", "").upper() != "PASSIVE":
+        if threads > 1 and not bounded_spinning():
             threads = 1  # spinning OpenMP threads collapse on a shared machine (see core/__init__.py)
-            self.notes.append("OMP_WAIT_POLICY is not PASSIVE: llama.cpp runs on 1 thread.")
+            self.notes.append("OpenMP threads may spin without bound: llama.cpp runs on 1 thread.")
         self.L, self.path, self.tokenizer, self.threads, self.source = L, Path(path), tokenizer, threads, source
         self.model = reference  # the transformers reference, loaded on first use (see LazyModel)
         self._model = L.llama_model_load_from_file(str(path).encode(), L.llama_model_default_params())
@@ -137,6 +138,7 @@ class LlamaCppEngine(Engine):
             raise RuntimeError("llama.cpp could not make a context")
         self._memory = L.llama_get_memory(self._ctx)
         self.slots, self.cells = slots, cells
+        self._threads_now = threads
         self.context = min(L.llama_model_n_ctx_train(self._model), cells)
         self.params = L.llama_model_n_params(self._model)
         description = ctypes.create_string_buffer(128)
@@ -338,6 +340,7 @@ class LlamaCppEngine(Engine):
             self._put(n, 0, self._pad, False)
             n += 1
         self._batch.n_tokens = n
+        self._fit_threads()
         code = self.L.llama_decode(self._ctx, self._batch)
         if padded:
             self.L.llama_memory_seq_rm(self._memory, self._pad.id, -1, -1)
@@ -361,6 +364,20 @@ class LlamaCppEngine(Engine):
                 job.finish((job.scores[0], job.scores[1]))
         return [j for j in reading if not j.done.is_set()] + forks
 
+    def _fit_threads(self) -> None:
+        """All threads while the cores are otherwise idle, fewer while other threads want them:
+        OpenMP threads that wait at llama.cpp's barriers for a descheduled partner cost more than
+        they give (bench/engine.py, --part threads: 2 threads 80 tok/s idle but 21 beside one busy
+        core, 1 thread 47 either way)."""
+        if self.threads == 1:
+            return
+        with open("/proc/loadavg", "rb") as f:  # "... running/total last-pid": threads runnable now
+            running = int(f.read().split()[3].split(b"/")[0])
+        wanted = max(1, min(self.threads, CORES - (running - 1)))  # - 1: this thread
+        if wanted != self._threads_now:
+            self.L.llama_set_n_threads(self._ctx, wanted, wanted)
+            self._threads_now = wanted
+
     def _put(self, i: int, token: int, slot: _Slot, want: bool) -> None:
         self._tokens[i], self._positions[i], self._wants[i] = token, slot.pos, want
         self._seq_ids[i][0] = slot.id
@@ -382,6 +399,15 @@ class LlamaCppEngine(Engine):
             logprobs, ranks = _chosen(np.stack(matrix), np.array(following))
             job.scores[0].extend(logprobs)
             job.scores[1].extend(ranks)
+
+
+def bounded_spinning() -> bool:
+    """Whether OpenMP's waiting threads sleep (PASSIVE) or spin at most GOMP_SPINCOUNT rounds
+    (set to at most 1,000,000) before they sleep: see core/__init__.py."""
+    if os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE":
+        return True
+    count = os.environ.get("GOMP_SPINCOUNT", "")
+    return count.isdigit() and int(count) <= 1_000_000
 
 
 def weights_file(path: Path, name: str, threads: int, wanted: str | None = None) -> Path:
