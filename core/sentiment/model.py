@@ -1,7 +1,7 @@
 """The two kinds of sentiment classifier, behind one `Backend`: texts in, a probability per class out.
 
 - Hub: a fine-tuned AutoModelForSequenceClassification (labels from `config.id2label`).
-- Offline: all-MiniLM-L6-v2 with its top layers fine-tuned on real human-rated sentences,
+- Offline: all-MiniLM-L6-v2 fine-tuned (all 6 layers) on real human-rated sentences,
   mean-pooled, and a linear head giving three class logits and the rating (trained by
   core/sentiment/train.py; files in core/sentiment/data/minilm-real/). Its probabilities are
   divided by a temperature fitted on the validation split (calibration).
@@ -124,8 +124,9 @@ def _head(path: Path, like: nn.Module) -> nn.Linear:
 
 
 def offline_backend(folder: Path = MODEL_DIR) -> Backend:
-    """A copy of MiniLM (the shared embedding model stays untouched) with its top layers
-    replaced by the fine-tuned ones, the trained head and the fitted temperature."""
+    """A copy of MiniLM (the shared embedding model stays untouched) with its layers replaced by
+    the fine-tuned ones (all 6, or the top ones a variant trained), the trained head and the
+    fitted temperature."""
     from safetensors.torch import load_file
     if not (folder / "top_layers.safetensors").exists():
         raise ModelUnavailable(f"The offline sentiment model is missing from {folder}; "

@@ -1,20 +1,21 @@
-"""Train the offline sentiment classifier on real human-rated sentences: all-MiniLM-L6-v2 with its
-top layers fine-tuned, a head giving three class logits and the rating, and a temperature.
+"""Train the offline sentiment classifier on real human-rated sentences: all-MiniLM-L6-v2
+fine-tuned (all 6 layers by default), a head giving three class logits and the rating, and a
+temperature.
 
-    python -m core.sentiment.train            # ~15 min on 2 idle CPU cores; rewrites core/sentiment/data/minilm-real/
-    python -m core.sentiment.train --top-layers 6 --out DIR      # all of MiniLM fine-tuned
+    python -m core.sentiment.train            # ~16 min on 2 busy CPU cores; rewrites core/sentiment/data/minilm-real/
+    python -m core.sentiment.train --top-layers 2 --out DIR      # only the top 2 layers (the lower 4 frozen)
     python -m core.sentiment.train --self-written --out DIR      # + the sentences written here
-    python -m core.sentiment.train --method lora --out DIR       # LoRA (r=8) instead
+    python -m core.sentiment.train --method lora --top-layers 2 --out DIR   # LoRA (r=8) instead
 
 Data: core.sentiment.data_real (Rotten Tomatoes, Amazon and tweet snippets rated by people,
 reserved sentences removed; train / validation / test); with --self-written also the project's
-own train.tsv (two classes, no rating: only the class loss counts for them), 85% added to train and
-15% to validation, stratified; its eval.tsv is never trained or chosen on. The lower layers are frozen and run once
-per sentence (core.sentiment.states); the top layers and the head are trained with class
-cross-entropy plus the squared error of the rating. Every choice (the epoch kept, the
-temperature) is made on the validation split; the test split is scored once, at the end.
-Deterministic: fixed seeds and data order. Only what changed is saved: the top layers (fp16)
-and the head, ~7 MB; at load time they replace the top layers of a copy of MiniLM.
+own train.tsv (two classes, no rating: only the class loss counts for them), 85% added to train
+and 15% to validation, stratified; its eval.tsv is never trained or chosen on. Frozen lower
+layers (if any) run once per sentence (core.sentiment.states); the layers trained and the head
+learn from class cross-entropy plus the squared error of the rating. Every choice (the epoch
+kept, the temperature) is made on the validation split; the test split is scored once, at the
+end. Deterministic: fixed seeds and data order. Only what changed is saved: the trained layers
+(fp16; 21 MB for all 6) and the head; at load time they replace those layers of a copy of MiniLM.
 """
 import argparse
 import copy
@@ -32,7 +33,7 @@ from core.sentiment import data_real, metrics
 from core.sentiment.model import LABELS, MODEL_DIR, RATING_SCALE, pool, read_sentences
 from core.sentiment.states import batches, collate, lower_states, split
 
-RECIPE = {"method": "finetune", "top_layers": 2, "lr": 1e-4, "head_lr": 1e-3,
+RECIPE = {"method": "finetune", "top_layers": 6, "lr": 1e-4, "head_lr": 1e-3,
           "weight_decay": 0.01, "batch_size": 32, "epochs": 2, "rating_weight": 1.0, "seed": 0,
           "self_written": False}
 SELF_WRITTEN = Path(__file__).parent / "data" / "train.tsv"   # 692 sentences written here, 2 classes
