@@ -12,9 +12,9 @@ speed        one request at a time, greedy, the same prompt, interleaved rounds,
 quality      what 8-bit weights cost: perplexity of the same real text (12 BBC News excerpts,
              ~300 tokens each) under transformers fp32, llama.cpp float16, Q8_0 and the Q4_1 file.
 threads      how llama.cpp's OpenMP threads wait, each setting in its own process, on idle cores and
-             beside one busy core: sleeping at once (OMP_WAIT_POLICY=PASSIVE), spinning briefly
-             (GOMP_SPINCOUNT=10000) on 2 threads and on 1, and the default (brief spinning, the
-             thread count fitted to the idle cores before each step).
+             beside one busy core: sleeping at once (OMP_WAIT_POLICY=PASSIVE) or spinning briefly
+             (GOMP_SPINCOUNT=10000), on 2 threads, on 1, or fitted to the idle cores before each
+             step (the default: sleeping, fitted).
 concurrency  through the running app (`app.py` in a subprocess, gradio_client): one Generate
              stream alone, then N at once: aggregate tokens/s and time to first token p50/p95.
 Every figure comes with the load average (os.getloadavg) of the machine when it was taken.
@@ -285,10 +285,11 @@ def concurrency(args) -> list[str]:
 # --- how OpenMP threads wait ------------------------------------------------------------------
 
 THREAD_SETTINGS = {  # name -> (environment, thread count fitted per step)
-    "sleeping waits (OMP_WAIT_POLICY=PASSIVE), 2 threads": ({"OMP_WAIT_POLICY": "PASSIVE"}, False),
+    "sleeping waits (OMP_WAIT_POLICY=PASSIVE), 2 threads: before": ({"OMP_WAIT_POLICY": "PASSIVE"}, False),
+    "sleeping waits, threads fitted per step (the default)": ({}, True),
     "spinning briefly (GOMP_SPINCOUNT=10000), 2 threads": ({"GOMP_SPINCOUNT": "10000"}, False),
     "spinning briefly, 1 thread": ({"GOMP_SPINCOUNT": "10000", "LLMLAB_THREADS": "1"}, False),
-    "spinning briefly, threads fitted per step (the default)": ({}, True),
+    "spinning briefly, threads fitted per step (opt-in)": ({"GOMP_SPINCOUNT": "10000"}, True),
 }
 
 
