@@ -14,7 +14,7 @@ quality      what 8-bit weights cost: perplexity of the same real text (12 BBC N
 threads      how llama.cpp's OpenMP threads wait, each setting in its own process, on idle cores and
              beside one busy core: sleeping at once (OMP_WAIT_POLICY=PASSIVE) or spinning briefly
              (GOMP_SPINCOUNT=10000), on 2 threads, on 1, or fitted to the idle cores before each
-             step (the default: sleeping, fitted).
+             step (LLMLAB_FIT_THREADS=1). The default: sleeping, 2 threads.
 concurrency  through the running app (`app.py` in a subprocess, gradio_client): one Generate
              stream alone, then N at once: aggregate tokens/s and time to first token p50/p95.
 Every figure comes with the load average (os.getloadavg) of the machine when it was taken.
@@ -286,7 +286,7 @@ def concurrency(args) -> list[str]:
 
 THREAD_SETTINGS = {  # name -> (environment, thread count fitted per step)
     "sleeping waits (OMP_WAIT_POLICY=PASSIVE), 2 threads: before": ({"OMP_WAIT_POLICY": "PASSIVE"}, False),
-    "sleeping waits, threads fitted per step (the default)": ({}, True),
+    "sleeping waits, threads fitted per step (LLMLAB_FIT_THREADS=1)": ({}, True),
     "spinning briefly (GOMP_SPINCOUNT=10000), 2 threads": ({"GOMP_SPINCOUNT": "10000"}, False),
     "spinning briefly, 1 thread": ({"GOMP_SPINCOUNT": "10000", "LLMLAB_THREADS": "1"}, False),
     "spinning briefly, threads fitted per step (opt-in)": ({"GOMP_SPINCOUNT": "10000"}, True),
@@ -298,8 +298,7 @@ def thread_setting(tokens: int, fitted: bool) -> None:
     from core.generation.prompts import fit_chat
     from core.runtime import loader
     engine = loader.load("generation").engine
-    if not fitted:
-        engine._fit_threads = lambda: None
+    engine.fit_threads = fitted
     ids = fit_chat(engine.tokenizer, [{"role": "user", "content": PROMPT}], 4000)[0]
     through_llm_lab(engine, ids, 8)
     runs = [through_llm_lab(engine, ids, tokens) for _ in range(3)]

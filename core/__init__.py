@@ -8,7 +8,7 @@ import os
 # 10000: spin briefly, then sleep) opts in to brief spinning instead: llama.cpp then decodes
 # ~30% faster on idle cores, but the whole test suite, which runs the app, chromium and pytest on
 # the same 2 cores, failed twice with it and is green without it (README, Generation engines).
-# Either way the llama.cpp engine decodes on fewer threads while other threads want the cores
-# (LlamaCppEngine._fit_threads). Measured: `python -m bench.engine --part threads`.
+# With LLMLAB_FIT_THREADS=1 the llama.cpp engine also decodes on fewer threads while other threads
+# want the cores (LlamaCppEngine._fit_threads). Measured: `python -m bench.engine --part threads`.
 if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"

@@ -120,22 +120,52 @@ def test_an_abandoned_stream_gives_its_slot_back(engine):
 
 
 @pytest.mark.skipif(CORES < 2, reason="one core: llama.cpp always decodes on one thread")
-def test_decoding_uses_one_thread_beside_a_busy_core_and_all_threads_on_idle_ones(engine):
-    """Two OpenMP threads whose partner is descheduled spin at every barrier: beside a busy core
-    (another process) the engine decodes on one thread (bench/engine.py --part threads)."""
+def test_with_threads_fitted_decoding_uses_one_thread_beside_a_busy_core_and_two_on_idle_ones(engine):
+    """Two OpenMP threads whose partner is descheduled wait at every barrier: with thread fitting
+    on (LLMLAB_FIT_THREADS=1), beside a busy core (another process) the engine decodes on one
+    thread (bench/engine.py --part threads)."""
     import subprocess
     import sys
     assert engine.threads == 2
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    engine.fit_threads = True
     try:
-        time.sleep(0.3)
-        assert request(engine, MESSAGES[2], 4, temperature=0)
-        assert engine._threads_now == 1
+        spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            time.sleep(0.3)
+            assert request(engine, MESSAGES[2], 4, temperature=0)
+            assert engine._threads_now == 1
+        finally:
+            spinner.kill()
+            spinner.wait()
+        for _ in range(20):  # idle again (CI runs nothing else; allow a passing blip)
+            request(engine, MESSAGES[3], 2, temperature=0)
+            if engine._threads_now == 2:
+                break
+        assert engine._threads_now == 2
     finally:
-        spinner.kill()
-        spinner.wait()
-    for _ in range(20):  # idle again (CI runs nothing else; allow a passing blip)
-        request(engine, MESSAGES[3], 2, temperature=0)
-        if engine._threads_now == 2:
-            break
-    assert engine._threads_now == 2
+        engine.fit_threads = False
+
+
+def test_streams_dropped_inside_a_reference_cycle_give_their_slots_back_without_help(engine):
+    """A stream abandoned inside a reference cycle is freed only by the cycle collector: the
+    engine runs it when a request has waited 2 s for a slot (as a Stop in the page can leave)."""
+    ids = generation.fit_chat(engine.tokenizer, [{"role": "user", "content": MESSAGES[0]}], 4000)[0]
+    checked, notices = Settings.checked(max_new_tokens=50, temperature=0)
+
+    class Holder:  # holds its stream and itself: only gc.collect() frees it
+        def __init__(self):
+            self.me, self.stream = self, generation.decode(as_loaded(engine), ids, checked, list(notices))
+            next(self.stream)
+    gc.disable()  # no collection but the engine's own
+    try:
+        for _ in range(SLOTS):
+            Holder()
+        assert not engine._free
+        done = []
+        waiting = threading.Thread(target=lambda: done.append(request(engine, MESSAGES[1], 4, temperature=0)),
+                                   daemon=True)
+        waiting.start()
+        waiting.join(timeout=15)
+        assert done and done[0], "a request still waits for the slots of streams dropped 15 s ago"
+    finally:
+        gc.enable()
