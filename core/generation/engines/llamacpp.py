@@ -116,8 +116,8 @@ class LlamaCppEngine(Engine):
         self._memory = L.llama_get_memory(self._ctx)
         self.slots, self.cells = slots, cells
         self._threads_now = threads
-        # opt-in: while the full test suite (app, chromium, pytest on 2 cores) failed with it on,
-        # for reasons not yet understood, it stays off by default (README, Generation engines)
+        # opt-in while a stall seen in the shared-core test suite is not understood (README,
+        # Generation engines)
         self.fit_threads = os.environ.get("LLMLAB_FIT_THREADS", "") == "1"
         self.context = min(L.llama_model_n_ctx_train(self._model), cells)
         self.params = L.llama_model_n_params(self._model)
