@@ -14,6 +14,7 @@ bench/results/sentiment_methods.md and bench/results/sentiment_attribution.md.
 """
 import argparse
 import csv
+import functools
 import json
 import os
 import statistics
@@ -65,33 +66,25 @@ class Scored:
 
     def __init__(self, name: str, predict, speed: str = "", ece: str | None = None):
         self.name, self.speed, self.ece = name, speed, ece
-        self.probs = {key: predict(texts) for key, texts in SETS.texts().items()}
+        self.probs = {key: predict(texts) for key, (texts, _) in scored_sets().items()}
 
 
-class SETS:
-    """The sets every method is scored on: the real validation split (every choice), the
-    self-written dev part of train.tsv (for the eval.tsv target), the real test split and
-    eval.tsv (both scored once)."""
-
-    @staticmethod
-    def texts() -> dict[str, list[str]]:
-        return {"validation": [r.text for r in data_real.load("validation")],
-                "self-written dev": train.self_written()["validation"][0],
-                "test": [r.text for r in data_real.load("test")],
-                "eval.tsv": read_sentences(EVAL_TSV)[0]}
-
-    @staticmethod
-    def labels() -> dict[str, list[str]]:
-        return {"validation": [r.label for r in data_real.load("validation")],
-                "self-written dev": train.self_written()["validation"][1],
-                "test": [r.label for r in data_real.load("test")],
-                "eval.tsv": read_sentences(EVAL_TSV)[1]}
+@functools.cache
+def scored_sets() -> dict[str, tuple[list[str], list[str]]]:
+    """The sets every method is scored on, {name: (texts, labels)}, read once: the real
+    validation split (every choice), the self-written dev part of train.tsv (for the eval.tsv
+    target), the real test split and eval.tsv (both scored once)."""
+    real = {name: data_real.load(name) for name in ("validation", "test")}
+    return {"validation": ([r.text for r in real["validation"]], [r.label for r in real["validation"]]),
+            "self-written dev": train.self_written()["validation"],
+            "test": ([r.text for r in real["test"]], [r.label for r in real["test"]]),
+            "eval.tsv": read_sentences(EVAL_TSV)}
 
 
 def row(method: Scored, self_written: str = "") -> list:
     """`self_written`: "trained" (on all of train.tsv) or "validation" (its 85% trained on and
     the dev part in the validation that chose the epoch and temperature) or ""."""
-    labels, rows = SETS.labels(), data_real.load("test")
+    labels, rows = {key: y for key, (_, y) in scored_sets().items()}, data_real.load("test")
     test = method.probs["test"]
     dev = f"{metrics.binary_accuracy(method.probs['self-written dev'], labels['self-written dev']):.3f}"
     cells = [f"{metrics.binary_accuracy(method.probs['validation'], labels['validation']):.3f} / "
@@ -126,9 +119,9 @@ def calibrated_backend(name: str, folder: Path, speed: str = "same network as sh
     backend = offline_backend(folder)
     temperature, backend.temperature = backend.temperature, 1.0
     if speed == "timed":
-        speed = f"{timed_predict(backend, SETS.texts()['test'])[1]:.0f}"
+        speed = f"{timed_predict(backend, scored_sets()['test'][0])[1]:.0f}"
     raw = Scored(name, backend.probabilities)
-    labels = SETS.labels()["test"]
+    labels = scored_sets()["test"][1]
     calibrated = {key: metrics.softmax(np.log(p), temperature) for key, p in raw.probs.items()}
     raw.ece = f"{metrics.ece(raw.probs['test'], labels):.3f} → {metrics.ece(calibrated['test'], labels):.3f}"
     raw.probs, raw.speed = calibrated, speed   # log p = logits + a constant per row
@@ -178,7 +171,7 @@ def chat_model_head(train_sentences: int = 3000, validation_sentences: int = 100
                 for c in (0.01, 0.1, 1)),
                key=lambda m: metrics.macro_f1(m.predict_proba(x_val), [r.label for r in held]))
     start = time.perf_counter()
-    test_texts = SETS.texts()["test"]
+    test_texts = scored_sets()["test"][0]
     best.predict_proba(features(test_texts))
     speed = f"{len(test_texts) / (time.perf_counter() - start):.0f}"
     return Scored(f"logistic regression on SmolLM2-135M's mean last hidden state (C={best.C}, "
@@ -191,7 +184,7 @@ def compare(variants: list[str], chat_head: bool) -> list[list]:
     rows = [row(Scored("VADER lexicon (no training)", vader, "–", "–"))]
 
     old = adapter_backend(ADAPTER_DIR)
-    speed = timed_predict(old, SETS.texts()["test"])[1]
+    speed = timed_predict(old, scored_sets()["test"][0])[1]
     rows.append(row(Scored("earlier adapter: LoRA on MiniLM, self-written train.tsv, 2 classes",
                            lambda texts: as_three_classes(old.probabilities(texts), old.labels),
                            f"{speed:.0f}"), self_written="trained"))
