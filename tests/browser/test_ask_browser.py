@@ -1,4 +1,5 @@
 """The Ask and Search tabs in a real browser, on the real offline models."""
+from tests.browser.boxes import fill, set_checked
 
 
 def test_upload_then_ask_shows_a_highlighted_answer(page, tmp_path):
@@ -14,7 +15,7 @@ def test_upload_then_ask_shows_a_highlighted_answer(page, tmp_path):
     status = page.locator("#ask-status").inner_text()
     assert "lighthouse.md" in status and "junk.txt: the content is binary" in status
 
-    page.locator("#ask-question textarea").fill("When was the lighthouse on Gull Point built?")
+    fill(page.locator("#ask-question textarea"), "When was the lighthouse on Gull Point built?")
     page.locator("#ask-go").click()
     mark = page.locator("#ask-passages mark").first
     mark.wait_for()
@@ -27,7 +28,7 @@ def test_upload_then_ask_shows_a_highlighted_answer(page, tmp_path):
 
 def test_search_shows_results_with_highlights_and_the_map(page):
     page.get_by_role("tab", name="Search").click()
-    page.locator("#search-query textarea").fill("How does nucleus sampling pick tokens?")
+    fill(page.locator("#search-query textarea"), "How does nucleus sampling pick tokens?")
     page.locator("#search-go").click()
     page.locator("#search-results mark").first.wait_for()
     results = page.locator("#search-results")
@@ -44,10 +45,10 @@ def test_answers_show_the_span_and_supported_and_unsupported_marks(page, tmp_pat
                    "made of red granite. Ferries crossed the river before it was built.")
     page.get_by_role("tab", name="Ask").click()
     page.get_by_text("Your documents").first.click()
-    page.locator("#ask-use-examples input").uncheck()
+    set_checked(page.locator("#ask-use-examples input"), False)
     page.locator("#ask-files input[type=file]").set_input_files([str(doc)])
     page.wait_for_function("document.querySelector('#ask-status').innerText.includes('Indexed')")
-    page.locator("#ask-question textarea").fill("When was the Vellmar bridge opened?")
+    fill(page.locator("#ask-question textarea"), "When was the Vellmar bridge opened?")
     page.locator("#ask-go").click()
     page.locator("#ask-support .llmlab-supported").first.wait_for()
     assert page.locator("#ask-passages mark").first.inner_text() == "1931"   # the span, inside its passage
@@ -56,7 +57,7 @@ def test_answers_show_the_span_and_supported_and_unsupported_marks(page, tmp_pat
 
     page.get_by_role("button", name="Reader").click()
     page.locator("#ask-reader label", has_text="chat model writing").click()
-    page.locator("#ask-question textarea").fill("What was the Vellmar bridge's architect called and what did the ferries cost?")
+    fill(page.locator("#ask-question textarea"), "What was the Vellmar bridge's architect called and what did the ferries cost?")
     page.locator("#ask-go").click()
     page.wait_for_function("document.querySelector('#ask-support .llmlab-support-head')"
                            " && document.querySelector('#ask-answer').innerText.includes('chat model writing')")

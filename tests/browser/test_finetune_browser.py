@@ -2,6 +2,7 @@
 model in the Sentiment tab, and check that a second browser session cannot see it; cancel; bad input."""
 import time
 
+from tests.browser.boxes import fill, set_number
 from tests.unit.test_finetune import MANY, TYPED
 
 STATUS = "document.querySelector('#finetune-status').innerText"
@@ -14,12 +15,10 @@ def open_tab(page):
 
 def train(page, examples: str, method: str, epochs: int = 0):
     open_tab(page)
-    page.locator("#finetune-examples textarea").fill(examples)
+    fill(page.locator("#finetune-examples textarea"), examples)
     page.locator("#finetune-method").get_by_text(method).click()
     if epochs:
-        box = page.locator("#finetune-epochs input[type=number]")
-        box.fill(str(epochs))
-        box.press("Enter")
+        set_number(page, "finetune-epochs", epochs)
     page.locator("#finetune-train").click()
 
 
@@ -37,7 +36,7 @@ def test_train_watch_the_curve_then_use_it_in_the_sentiment_tab_only_here(page, 
     page.wait_for_function(f"{STATUS}.includes('is selected in the Sentiment tab')")
     page.get_by_role("tab", name="Sentiment").click()
     assert "(head)" in page.locator("#sentiment-finetuned-model input").input_value()
-    page.locator("#sentiment-input textarea").fill("The goalkeeper saved a penalty in the last minute.")
+    fill(page.locator("#sentiment-input textarea"), "The goalkeeper saved a penalty in the last minute.")
     page.locator("#sentiment-finetuned-run").click()
     page.wait_for_function("document.querySelector('#sentiment-info').innerText.includes('fine-tuned in this session')")
     assert "A" in page.locator("#sentiment-label").inner_text()
@@ -47,7 +46,7 @@ def test_train_watch_the_curve_then_use_it_in_the_sentiment_tab_only_here(page, 
     other.get_by_role("tab", name="Sentiment").click()
     other.locator("#sentiment-finetuned-model input").click()
     assert "(head)" not in other.locator("body").inner_text()
-    other.locator("#sentiment-input textarea").fill("The goalkeeper saved a penalty.")
+    fill(other.locator("#sentiment-input textarea"), "The goalkeeper saved a penalty.")
     other.locator("#sentiment-finetuned-run").click()
     other.get_by_text("no fine-tuned model").first.wait_for()
     other.context.close()

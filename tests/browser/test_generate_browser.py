@@ -1,20 +1,17 @@
 """The Generate and Chat tabs in a real browser, on the real offline model."""
 import time
+from tests.browser.boxes import fill, set_number
 
 FINISHED = "document.querySelector('#{}-info').innerText.includes('ended:')"
 
 
-def set_number(page, elem_id: str, value) -> None:
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
 
 
 def test_generate_streams_coloured_tokens_and_shows_the_step_chart(page):
     page.get_by_role("tab", name="Generate").click()
     set_number(page, "generate-max-tokens", 48)  # the page gets the text at most every 0.1 s
     set_number(page, "generate-seed", 7)
-    page.locator("#generate-prompt textarea").fill("Once upon a time, in a small village,")
+    fill(page.locator("#generate-prompt textarea"), "Once upon a time, in a small village,")
     assert all(not page.locator(f"#generate-chart-{stage}").is_visible() for stage in ("model", "adjusted", "filtered")), \
         "the step charts show before there is a run"
     page.locator("#generate-run").click()
@@ -46,7 +43,7 @@ def test_generate_streams_coloured_tokens_and_shows_the_step_chart(page):
 def test_score_mode_colours_tokens_and_reports_perplexity(page):
     page.get_by_role("tab", name="Generate").click()
     page.get_by_text("Score a text: how expected is each token?").click()
-    page.locator("#score-text textarea").fill("The cat sat on the mat.")
+    fill(page.locator("#score-text textarea"), "The cat sat on the mat.")
     page.locator("#score-run").click()
     page.wait_for_function("document.querySelector('#score-info').innerText.includes('Perplexity')")
     assert page.locator("#score-tokens .textfield .token").count() >= 6
@@ -58,7 +55,7 @@ def test_chat_answers_and_undo_and_clear_work(page):
     set_number(page, "chat-temperature", 0)
     set_number(page, "chat-max-tokens", 24)
     box = page.locator("#chat-message textarea")
-    box.fill("What is the capital of France?")
+    fill(box, "What is the capital of France?")
     box.press("Enter")
     page.wait_for_function(FINISHED.format("chat"), timeout=180_000)
     bot = page.locator("#chat-bot")
@@ -86,7 +83,7 @@ def test_chat_answers_and_undo_and_clear_work(page):
 def test_stop_ends_generation_and_the_next_run_starts(page):
     page.get_by_role("tab", name="Generate").click()
     set_number(page, "generate-max-tokens", 1000)
-    page.locator("#generate-prompt textarea").fill("Write a very long essay about the history of Rome.")
+    fill(page.locator("#generate-prompt textarea"), "Write a very long essay about the history of Rome.")
     page.locator("#generate-run").click()
     tokens = page.locator("#generate-tokens .textfield .token")
     page.wait_for_function("document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
@@ -98,7 +95,7 @@ def test_stop_ends_generation_and_the_next_run_starts(page):
 
     set_number(page, "generate-max-tokens", 4)
     set_number(page, "generate-temperature", 0)  # greedy: " Paris" and on, never ended early by chance
-    page.locator("#generate-prompt textarea").fill("The capital of France is")
+    fill(page.locator("#generate-prompt textarea"), "The capital of France is")
     page.locator("#generate-run").click()
     page.wait_for_function(FINISHED.format("generate") + " && !document.querySelector('#generate-info')"
                            ".innerText.includes('stopped by you')", timeout=120_000)  # the new run's end
@@ -112,7 +109,7 @@ def test_the_seed_box_starts_random_and_each_run_draws_a_new_seed(page):
     page.get_by_role("tab", name="Generate").click()
     assert page.locator("#generate-seed input[type=number]").input_value() == "0"  # 0 = random, as labelled
     set_number(page, "generate-max-tokens", 3)
-    page.locator("#generate-prompt textarea").fill("The weather today is")
+    fill(page.locator("#generate-prompt textarea"), "The weather today is")
     seeds = []
     for _ in range(2):
         page.locator("#generate-run").click()

@@ -1,5 +1,6 @@
 """The Attention, Layer by layer and Compression tabs in a real browser: run, click a token,
 pick a head from the overview, follow a position, compare variants, and a refused input."""
+from tests.browser.boxes import fill, set_checked, set_number
 
 
 def open_tab(page, name, selector):
@@ -8,8 +9,8 @@ def open_tab(page, name, selector):
 
 
 def run_attention(page, sentence, model_label):
-    page.locator("#attention-text textarea").fill(sentence)
-    page.get_by_label(model_label).check()
+    fill(page.locator("#attention-text textarea"), sentence)
+    set_checked(page.get_by_label(model_label), True)
     page.locator("#attention-run").click()
 
 
@@ -44,14 +45,14 @@ def test_the_encoder_has_no_mask_and_empty_text_gets_a_message(page):
     assert page.locator("#attention-view td.attn-masked").count() == 0
     assert "bidirectional" in page.locator("#attention-view .attn-caption").inner_text()
     page.wait_for_function("document.querySelectorAll('#attention-grid img.attn-tile').length === 6 * 12")
-    page.locator("#attention-text textarea").fill("")
+    fill(page.locator("#attention-text textarea"), "")
     page.locator("#attention-run").click()
     page.get_by_text("The text is empty").first.wait_for()
 
 
 def test_layer_by_layer_shows_where_the_answer_forms(page):
     open_tab(page, "Layer by layer", "#lens-prompt textarea")
-    page.locator("#lens-prompt textarea").fill("The capital of France is")
+    fill(page.locator("#lens-prompt textarea"), "The capital of France is")
     page.locator("#lens-run").click()
     page.wait_for_function("document.querySelector('#lens-summary').innerText.includes('Paris')")
     rows = page.locator("#lens-table tr")
@@ -65,8 +66,8 @@ def test_layer_by_layer_shows_where_the_answer_forms(page):
 def test_compression_fills_the_table_row_by_row(page):
     open_tab(page, "Compression", "#compression-text textarea")
     for label in ("int8 dynamic (torch)", "int8 weights only", "4-bit GGUF (llama.cpp)"):
-        page.get_by_label(label).uncheck()
-    page.locator("#compression-tokens input[type=number]").fill("6")
+        set_checked(page.get_by_label(label), False)
+    set_number(page, "compression-tokens", 6)
     page.locator("#compression-run").click()
     page.wait_for_function("document.querySelector('#compression-status').innerText.includes('Done.')",
                            timeout=300_000)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.boxes import fill, set_number
 
 ENGLISH = {"tab": "Generate", "button": "Generate", "banner": "Runs on the processor (CPU)",
            "note": "How it works."}
@@ -82,10 +83,8 @@ def test_an_address_with_lang_opens_in_that_language(browser, app_url):
 def test_the_lines_under_a_run_follow_the_page_language(browser, app_url):
     context, page = open_page(browser, app_url, "zh-CN")
     try:
-        box = page.locator("#generate-max-tokens input[type=number]")
-        box.fill("3")
-        box.press("Enter")
-        page.locator("#generate-prompt textarea").fill("The capital of France is")
+        set_number(page, "generate-max-tokens", 3)
+        fill(page.locator("#generate-prompt textarea"), "The capital of France is")
         page.locator("#generate-run").click()
         expect(page.locator("#generate-info")).to_contain_text("结束原因", timeout=120_000)
         expect(page.locator("#generate-step-caption")).to_contain_text("第 2 步")

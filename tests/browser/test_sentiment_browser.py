@@ -1,5 +1,6 @@
 """The Sentiment tab in a real browser: classify, see which words pushed it, classify a file."""
 import csv
+from tests.browser.boxes import fill
 
 
 def open_tab(page):
@@ -9,7 +10,7 @@ def open_tab(page):
 
 def test_classify_shows_label_model_and_highlighted_words(page):
     open_tab(page)
-    page.locator("#sentiment-input textarea").fill("The pasta was terrible and the waiter was rude.")
+    fill(page.locator("#sentiment-input textarea"), "The pasta was terrible and the waiter was rude.")
     page.locator("#sentiment-classify").click()
     page.wait_for_function("document.querySelector('#sentiment-info').innerText.includes('Model:')")
     assert "negative" in page.locator("#sentiment-label").inner_text()

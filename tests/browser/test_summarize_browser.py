@@ -2,15 +2,12 @@
 import time
 
 from core.summarize import example_articles
+from tests.browser.boxes import fill, set_number
 
 ARTICLE = example_articles()[0]
 DONE = "document.querySelector('#summarize-abstractive-info').innerText.includes('done')"
 
 
-def set_number(page, elem_id: str, value) -> None:
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
 
 
 def open_tab(page):
@@ -51,7 +48,7 @@ def test_abstractive_streams_and_names_the_model(page):
 
 def test_an_empty_text_shows_a_message_not_a_crash(page):
     page.get_by_role("tab", name="Summarize").click()
-    page.locator("#summarize-text textarea").fill("")
+    fill(page.locator("#summarize-text textarea"), "")
     page.locator("#summarize-extract").click()
     page.get_by_text("There is no text to summarise").first.wait_for()
 

@@ -1,6 +1,7 @@
 """The Translate tab in a real browser: a streamed translation labelled with its model, method and
 caveat; Chinese detected; empty text gets a message."""
 import time
+from tests.browser.boxes import fill
 
 INFO = "document.querySelector('#translate-info').innerText"
 
@@ -12,7 +13,7 @@ def open_tab(page):
 
 def test_a_translation_streams_and_says_how_it_was_made(page):
     open_tab(page)
-    page.locator("#translate-text textarea").fill("The library opens at eight every morning.")
+    fill(page.locator("#translate-text textarea"), "The library opens at eight every morning.")
     page.locator("#translate-run").click()
     box = page.locator("#translate-output textarea")
     lengths = []

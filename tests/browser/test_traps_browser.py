@@ -4,7 +4,8 @@ marks, an error marks one box (not every output), search passages do not repeat 
 they share, long work says how far it is (answers, summaries, indexing)."""
 import re
 
-from tests.browser.test_generate_browser import FINISHED, set_number
+from tests.browser.test_generate_browser import FINISHED
+from tests.browser.boxes import fill, set_checked, set_number
 
 LONG = "Write a very long essay about the history of Rome."
 
@@ -12,7 +13,7 @@ LONG = "Write a very long essay about the history of Rome."
 def test_a_stopped_generation_is_marked_as_stopped(page):
     page.get_by_role("tab", name="Generate").click()
     set_number(page, "generate-max-tokens", 1000)
-    page.locator("#generate-prompt textarea").fill(LONG)
+    fill(page.locator("#generate-prompt textarea"), LONG)
     page.locator("#generate-run").click()
     page.wait_for_function("document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
     page.locator("#generate-stop").click()
@@ -26,7 +27,7 @@ def test_a_stopped_generation_is_marked_as_stopped(page):
 def test_chat_shows_progress_while_writing_and_a_stopped_answer_is_marked(page):
     page.get_by_role("tab", name="Chat").click()
     set_number(page, "chat-max-tokens", 1000)
-    page.locator("#chat-message textarea").fill(LONG)
+    fill(page.locator("#chat-message textarea"), LONG)
     page.locator("#chat-send").click()
     page.wait_for_function("/Writing… \\d+ of at most 1000 tokens so far/"
                            ".test(document.querySelector('#chat-info').innerText)", timeout=120_000)
@@ -39,7 +40,7 @@ def test_step_views_show_no_raw_control_tokens(page):
     page.get_by_role("tab", name="Chat").click()
     set_number(page, "chat-temperature", 0)
     set_number(page, "chat-max-tokens", 48)
-    page.locator("#chat-message textarea").fill("What is the capital of France? One short sentence.")
+    fill(page.locator("#chat-message textarea"), "What is the capital of France? One short sentence.")
     page.locator("#chat-send").click()
     page.wait_for_function(FINISHED.format("chat"), timeout=180_000)
     assert "the model ended its answer" in page.locator("#chat-info").inner_text()
@@ -54,7 +55,7 @@ def test_step_views_show_no_raw_control_tokens(page):
 
 def test_an_error_marks_one_box_not_every_output(page):
     page.get_by_role("tab", name="Generate").click()
-    page.locator("#generate-prompt textarea").fill("")
+    fill(page.locator("#generate-prompt textarea"), "")
     page.locator("#generate-run").click()
     page.get_by_text("The prompt is empty").first.wait_for()  # the message, in the toast
     badges = page.evaluate("""() => [...document.querySelectorAll('.error')]
@@ -70,13 +71,12 @@ SENTENCES = [f"Fact number {n} about the harbour town is that its {thing} was re
 
 def test_search_passages_do_not_repeat_the_sentence_neighbours_share(page):
     page.get_by_role("tab", name="Search").click()
-    page.locator("#search-use-examples input").uncheck()  # only this document
+    set_checked(page.locator("#search-use-examples input"), False)  # only this document
     page.get_by_text("Your documents", exact=True).locator("visible=true").click()
-    page.locator("#search-paste textarea").fill(" ".join(SENTENCES))
-    page.wait_for_timeout(500)  # a long fill reaches gradio's state a moment later; a click at once sent ""
+    fill(page.locator("#search-paste textarea"), " ".join(SENTENCES))
     page.locator("#search-add").click()
     assert "passages" in wait_for_status(page, "Indexed")
-    page.locator("#search-query textarea").fill("when was the harbour town rebuilt")
+    fill(page.locator("#search-query textarea"), "when was the harbour town rebuilt")
     set_number(page, "search-k", 10)
     page.locator("#search-go").click()
     page.locator("#search-results .llmlab-hit").nth(2).wait_for()
