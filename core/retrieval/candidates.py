@@ -136,11 +136,14 @@ def _plain(text: str) -> str:
 
 def numbers(sentence: str, question: Question) -> list[Candidate]:
     out = []
+    in_dates = [(d.start, d.end) for d in dates(sentence) if d.kind == "date"]
     for m in NUMBER_PATTERN.finditer(sentence):
         start = m.start() + len(m.group()) - len(m.group().lstrip())
         end = m.end()
         if re.fullmatch(r"(?:1[89]|20)\d\d", m["num"]) and not (m["cur"] or m["scale"] or m["pct"]):
             continue  # a year, not an amount
+        if any(s <= start and end <= e for s, e in in_dates):
+            continue  # the day of a date ("9 January"), not an amount
         unit = re.match(r"\s+([a-z]+)\b", sentence[end:])
         if unit and not m["unit"] and unit.group(1) in UNITS and stem(unit.group(1)) not in question.words:
             end += unit.end()

@@ -1,7 +1,8 @@
 """What the grounded reader's ranker knows about a candidate span besides the chat model's
-scores: where its sentence ranks, how close it sits to the question's words, and how well its
-shape fits the kind of answer asked for (a person's name for "who", a full date for "on what
-date", a place after "in"/"at" for "where").
+scores: where its sentence ranks, how close it sits to the question's words (the nearest one, and
+how many of them stand within a few words of it and in its own clause), and how well its shape
+fits the kind of answer asked for (a person's name for "who", a full date for "on what date", a
+place after "in"/"at" for "where").
 
 Spans and sentences are the reader's (core.retrieval.reader); every feature is a float.
 """
@@ -18,13 +19,19 @@ ORGANISATION = frozenset(stem(w) for w in (
     "cup prix federation organisation organization service services").split())
 PLACE_BEFORE = frozenset("in at to from near into outside across".split())
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+WINDOW = 6                   # words either side of a span that count as around it
+# where a clause ends: "600,000 tonnes by 2008, up from 400,000" keeps "by 2008" with 600,000 only
+_CLAUSE_END = re.compile(r"[,;:()]|\b(?:but|while|whereas|although|and|up from|down from|compared with|against)\b")
 
 
 def span_features(span, sentences, question: Question, rank: int) -> dict:
     """`rank`: of the span's sentence among the evidence sentences (those holding candidates)."""
     sentence = sentences[span.sentence]
+    before, after = sentence.text[:span.start - sentence.start], sentence.text[span.end - sentence.start:]
     return {"sentence_rank": rank, "cosine": sentence.cosine, "lexical": sentence.lexical,
             "words": len(span.text.split()), "near": _nearness(span, sentence, question),
+            "around": _share_asked(_words(before)[-WINDOW:] + _words(after)[:WINDOW], question),
+            "clause": _share_asked(_words(_clause_before(before)) + _words(_clause_after(after)), question),
             "fit": fit(question, span.text, _word_before(sentence.text, span.start - sentence.start))}
 
 
@@ -61,6 +68,25 @@ def _date_parts(text: str) -> int:
     month = any(m[g] for g in ("m1", "m2", "m3", "m4")) or any(w.lower() in MONTHS for w in text.split())
     year = any(m[g] for g in ("y1", "y2", "y3", "y4"))
     return int(day) + int(month) + int(year)
+
+
+def _words(text: str) -> list[str]:
+    return [stem(w) for w, _, _ in tokens(text) if w[0].isalpha()]
+
+
+def _share_asked(words: list[str], question: Question) -> float:
+    """Share of the question's content words among `words`."""
+    return len(question.words.intersection(words)) / max(len(question.words), 1)
+
+
+def _clause_before(text: str) -> str:
+    ends = list(_CLAUSE_END.finditer(text))
+    return text[ends[-1].end():] if ends else text
+
+
+def _clause_after(text: str) -> str:
+    end = _CLAUSE_END.search(text)
+    return text[:end.start()] if end else text
 
 
 def _word_before(text: str, at: int) -> str:

@@ -121,3 +121,20 @@ def test_the_fit_feature_prefers_the_kind_of_answer_asked_for():
     assert fit(when, "5 April 1920", "on") > fit(when, "1920", "in")
     where = analyse("Where will he compete?")
     assert fit(where, "Leipzig", "in") > fit(where, "Britain", "of")
+
+
+def test_the_question_words_around_a_span_and_in_its_clause_tell_neighbouring_numbers_apart():
+    from core.retrieval.features import span_features
+    q = analyse("How many tonnes of cocoa does Nigeria aim to produce by 2008?")
+    text = "Nigeria aims to produce 600,000 tonnes by 2008, up from 400,000 tonnes of cocoa now."
+    sentences = [reader.Sentence(0, 0, len(text), text, 0.8, 0.5)]
+    spans = {s.text: s for s in reader.spans_of(q, sentences)}
+    right, rival = (span_features(spans[t], sentences, q, 0) for t in ("600,000", "400,000"))
+    assert right["clause"] > rival["clause"]  # "by 2008" and "produce" are in 600,000's clause only
+    assert 0 < rival["around"] <= 1 and right["around"] > 0
+
+
+def test_the_day_of_a_date_is_not_offered_as_an_amount():
+    q = analyse("How many people voted in the election?")
+    texts = [c.text for c in candidates(q, "The election on 9 January drew 2,000 people, up from 900 in 2001.")]
+    assert "9" not in texts and "2,000" in texts and "900" in texts
