@@ -14,7 +14,8 @@ quality      what 8-bit weights cost: perplexity of the same real text (12 BBC N
 threads      how llama.cpp's OpenMP threads wait, each setting in its own process, on idle cores and
              beside one busy core: sleeping at once (OMP_WAIT_POLICY=PASSIVE) or spinning briefly
              (GOMP_SPINCOUNT=10000), on 2 threads, on 1, or fitted to the idle cores before each
-             step (LLMLAB_FIT_THREADS=1). The default: sleeping, 2 threads.
+             step. The default: spinning briefly, threads fitted (GOMP_SPINCOUNT=10000 and
+             LLMLAB_FIT_THREADS on; OMP_WAIT_POLICY=PASSIVE and LLMLAB_FIT_THREADS=0 undo them).
 concurrency  through the running app (`app.py` in a subprocess, gradio_client): one Generate
              stream alone, then N at once: aggregate tokens/s and time to first token p50/p95.
 Every figure comes with the load average (os.getloadavg) of the machine when it was taken.
@@ -286,10 +287,10 @@ def concurrency(args) -> list[str]:
 
 THREAD_SETTINGS = {  # name -> (environment, thread count fitted per step)
     "sleeping waits (OMP_WAIT_POLICY=PASSIVE), 2 threads: before": ({"OMP_WAIT_POLICY": "PASSIVE"}, False),
-    "sleeping waits, threads fitted per step (LLMLAB_FIT_THREADS=1)": ({}, True),
+    "sleeping waits, threads fitted per step": ({"OMP_WAIT_POLICY": "PASSIVE"}, True),
     "spinning briefly (GOMP_SPINCOUNT=10000), 2 threads": ({"GOMP_SPINCOUNT": "10000"}, False),
     "spinning briefly, 1 thread": ({"GOMP_SPINCOUNT": "10000", "LLMLAB_THREADS": "1"}, False),
-    "spinning briefly, threads fitted per step (opt-in)": ({"GOMP_SPINCOUNT": "10000"}, True),
+    "spinning briefly, threads fitted per step (the default)": ({}, True),
 }
 
 

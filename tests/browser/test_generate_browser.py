@@ -1,6 +1,7 @@
 """The Generate and Chat tabs in a real browser, on the real offline model."""
 import time
 from tests.browser.boxes import fill, set_number
+from tests.browser.diagnose import wait_or_report
 
 FINISHED = "document.querySelector('#{}-info').innerText.includes('ended:')"
 
@@ -86,7 +87,7 @@ def test_stop_ends_generation_and_the_next_run_starts(page):
     fill(page.locator("#generate-prompt textarea"), "Write a very long essay about the history of Rome.")
     page.locator("#generate-run").click()
     tokens = page.locator("#generate-tokens .textfield .token")
-    page.wait_for_function("document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
+    wait_or_report(page, "document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
     page.locator("#generate-stop").click()
     time.sleep(1)  # let updates already on the wire arrive
     stopped = tokens.count()

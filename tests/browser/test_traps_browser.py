@@ -6,6 +6,7 @@ import re
 
 from tests.browser.test_generate_browser import FINISHED
 from tests.browser.boxes import fill, set_checked, set_number
+from tests.browser.diagnose import wait_or_report
 
 LONG = "Write a very long essay about the history of Rome."
 
@@ -15,10 +16,9 @@ def test_a_stopped_generation_is_marked_as_stopped(page):
     set_number(page, "generate-max-tokens", 1000)
     fill(page.locator("#generate-prompt textarea"), LONG)
     page.locator("#generate-run").click()
-    page.wait_for_function("document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
+    wait_or_report(page, "document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
     page.locator("#generate-stop").click()
-    page.wait_for_function("document.querySelector('#generate-info').innerText.includes('stopped by you')",
-                           timeout=30_000)
+    wait_or_report(page, "document.querySelector('#generate-info').innerText.includes('stopped by you')", 30_000)
     page.wait_for_timeout(2000)  # and it stays so
     info = page.locator("#generate-info").inner_text()
     assert "stopped by you" in info and "Writing" not in info

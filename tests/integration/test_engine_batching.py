@@ -122,12 +122,12 @@ def test_an_abandoned_stream_gives_its_slot_back(engine):
 @pytest.mark.skipif(CORES < 2, reason="one core: llama.cpp always decodes on one thread")
 def test_with_threads_fitted_decoding_uses_one_thread_beside_a_busy_core_and_two_on_idle_ones(engine):
     """Two OpenMP threads whose partner is descheduled wait at every barrier: with thread fitting
-    on (LLMLAB_FIT_THREADS=1), beside a busy core (another process) the engine decodes on one
-    thread (bench/engine.py --part threads)."""
+    on (the default; LLMLAB_FIT_THREADS=0 turns it off), beside a busy core (another process) the
+    engine decodes on one thread (bench/engine.py --part threads)."""
     import subprocess
     import sys
     assert engine.threads == 2
-    engine.fit_threads = True
+    was, engine.fit_threads = engine.fit_threads, True
     try:
         spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
         try:
@@ -143,7 +143,7 @@ def test_with_threads_fitted_decoding_uses_one_thread_beside_a_busy_core_and_two
                 break
         assert engine._threads_now == 2
     finally:
-        engine.fit_threads = False
+        engine.fit_threads = was
 
 
 def test_streams_dropped_inside_a_reference_cycle_give_their_slots_back_without_help(engine):

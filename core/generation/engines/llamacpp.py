@@ -118,7 +118,7 @@ class LlamaCppEngine(Engine):
         self._threads_now = threads
         # opt-in while a stall seen in the shared-core test suite is not understood (README,
         # Generation engines)
-        self.fit_threads = os.environ.get("LLMLAB_FIT_THREADS", "") == "1"
+        self.fit_threads = os.environ.get("LLMLAB_FIT_THREADS", "1") != "0"
         self.context = min(L.llama_model_n_ctx_train(self._model), cells)
         self.params = L.llama_model_n_params(self._model)
         description = ctypes.create_string_buffer(128)
@@ -346,7 +346,7 @@ class LlamaCppEngine(Engine):
         return [j for j in reading if not j.done.is_set()] + forks
 
     def _fit_threads(self) -> None:
-        """With fit_threads (LLMLAB_FIT_THREADS=1): all threads while the cores are otherwise idle,
+        """With fit_threads (unless LLMLAB_FIT_THREADS=0): all threads while the cores are otherwise idle,
         fewer while other threads want them, since OpenMP threads that wait at llama.cpp's barriers
         for a descheduled partner cost more than they give (bench/engine.py --part threads: beside
         a busy core 41 tok/s on 2 threads, 52 fitted). Without it: all threads, always."""
