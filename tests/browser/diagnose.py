@@ -1,7 +1,8 @@
 """What the in-process app was doing when a browser test timed out: the generation engine's slots,
-the gradio queue's busy groups and the stacks of the threads that generate. The browser tests' Generate
-runs have sometimes shown no token for 120 s in CI (one in several full runs; not in runs of the
-browser tests alone); this report is what the next failure will say about it."""
+the gradio queue's busy groups, the stacks of the threads that generate, and what the page shows.
+(It is how the Stop tests' "Generate stall" in CI was explained: the engine was idle and the page
+said the run had ended after a few tokens. The sampled run had drawn the end of the text early, so
+those tests now run greedy on a prompt the model continues; see test_generate_browser.ENDLESS.)"""
 import gc
 import sys
 import threading

@@ -4,17 +4,18 @@ marks, an error marks one box (not every output), search passages do not repeat 
 they share, long work says how far it is (answers, summaries, indexing)."""
 import re
 
-from tests.browser.test_generate_browser import FINISHED
+from tests.browser.test_generate_browser import ENDLESS, FINISHED
 from tests.browser.boxes import fill, set_checked, set_number
 from tests.browser.diagnose import wait_or_report
 
-LONG = "Write a very long essay about the history of Rome."
+LONG = "Write a very long essay about the history of Rome."  # greedy in Chat: 400 tokens and more
 
 
 def test_a_stopped_generation_is_marked_as_stopped(page):
     page.get_by_role("tab", name="Generate").click()
     set_number(page, "generate-max-tokens", 1000)
-    fill(page.locator("#generate-prompt textarea"), LONG)
+    set_number(page, "generate-temperature", 0)
+    fill(page.locator("#generate-prompt textarea"), ENDLESS)
     page.locator("#generate-run").click()
     wait_or_report(page, "document.querySelectorAll('#generate-tokens .textfield .token').length >= 3")
     page.locator("#generate-stop").click()
@@ -27,6 +28,7 @@ def test_a_stopped_generation_is_marked_as_stopped(page):
 def test_chat_shows_progress_while_writing_and_a_stopped_answer_is_marked(page):
     page.get_by_role("tab", name="Chat").click()
     set_number(page, "chat-max-tokens", 1000)
+    set_number(page, "chat-temperature", 0)
     fill(page.locator("#chat-message textarea"), LONG)
     page.locator("#chat-send").click()
     page.wait_for_function("/Writing… \\d+ of at most 1000 tokens so far/"
