@@ -3,9 +3,8 @@
 A gradio box mounted a moment ago (its tab or accordion just opened) sets itself back to its
 first value a few frames after mounting, dropping what was typed in between: measured here the
 text filled was gone 15-20 ms after the fill, about 50 ms after the box appeared, in 15 of 30 tries
-(later under load). The test then clicked and sent an empty text: "Nothing to add", or a Generate
-run with no prompt that never showed a token. So each setter waits for the page to settle, sets,
-and sets again until the value stays."""
+(later under load). The test then clicked and sent an empty text ("Nothing to add"). So each
+setter waits for the page to settle, sets, and sets again until the value stays."""
 from playwright.sync_api import Locator, Page
 
 TRIES = 5

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.boxes import fill, set_number
 
 ENGLISH = {"tab": "Generate", "button": "Generate", "banner": "Runs on the processor (CPU)",

@@ -1,5 +1,6 @@
 """The Sentiment tab in a real browser: classify, see which words pushed it, classify a file."""
 import csv
+
 from tests.browser.boxes import fill
 
 

@@ -8,8 +8,6 @@ ARTICLE = example_articles()[0]
 DONE = "document.querySelector('#summarize-abstractive-info').innerText.includes('done')"
 
 
-
-
 def open_tab(page):
     page.get_by_role("tab", name="Summarize").click()
     page.get_by_text(ARTICLE["title"]).locator("visible=true").click()  # the example (this language's table) fills the box

@@ -1,6 +1,7 @@
 """The Translate tab in a real browser: a streamed translation labelled with its model, method and
 caveat; Chinese detected; empty text gets a message."""
 import time
+
 from tests.browser.boxes import fill
 
 INFO = "document.querySelector('#translate-info').innerText"

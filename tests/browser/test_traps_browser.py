@@ -4,9 +4,9 @@ marks, an error marks one box (not every output), search passages do not repeat 
 they share, long work says how far it is (answers, summaries, indexing)."""
 import re
 
-from tests.browser.test_generate_browser import ENDLESS, FINISHED
 from tests.browser.boxes import fill, set_checked, set_number
 from tests.browser.diagnose import wait_or_report
+from tests.browser.test_generate_browser import ENDLESS, FINISHED
 
 LONG = "Write a very long essay about the history of Rome."  # greedy in Chat: 400 tokens and more
 
@@ -120,9 +120,9 @@ def wait_for_status(page, pattern: str, timeout_s: float = 120) -> str:
 
 def add_many_facts(page, documents: str) -> None:
     """MANY_FACTS (57 kB, a few hundred passages) uploaded as a text file, which is added on upload.
-    (Pasted with Playwright's fill, in today's CI runs Add received an empty text every time, even
-    clicked three times over 9 s: the page's state had not taken the 57 kB fill. Short pastes are
-    covered by the other tests.)"""
+    (Pasted with a plain Playwright fill, Add received an empty text: the paste box, mounted a moment
+    before, reset itself and dropped the fill, see tests/browser/boxes.py. Pastes are covered by the
+    other tests.)"""
     page.get_by_role("tab", name="Search" if documents == "Your documents" else "检索").click()
     page.locator("button.label-wrap").filter(has_text=documents).locator("visible=true").first.click()
     page.locator("#search-files input[type=file]").set_input_files(

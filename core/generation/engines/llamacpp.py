@@ -348,8 +348,9 @@ class LlamaCppEngine(Engine):
     def _fit_threads(self) -> None:
         """With fit_threads (unless LLMLAB_FIT_THREADS=0): all threads while the cores are otherwise idle,
         fewer while other threads want them, since OpenMP threads that wait at llama.cpp's barriers
-        for a descheduled partner cost more than they give (bench/engine.py --part threads: beside
-        a busy core 41 tok/s on 2 threads, 52 fitted). Without it: all threads, always."""
+        for a descheduled partner cost more than they give (bench/engine.py --part threads, beside
+        a busy core: 3.8 tok/s on 2 briefly spinning threads, 58 fitted; 41 and 52 with sleeping
+        waits). Without it: all threads, always."""
         wanted = self.threads
         if self.threads > 1 and self.fit_threads:
             with open("/proc/loadavg", "rb") as f:  # "... running/total last-pid": threads runnable now
