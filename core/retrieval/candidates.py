@@ -4,7 +4,9 @@ word-boundary spans of a sentence that could be it.
   how many / how much / what share, rate, distance ...   numbers and amounts (with currency,
                                                           scale, percent, a unit not asked about)
   when / what date                                        dates;  what year: years
-  who / where / which company, club, city ...             capitalised names
+  who / where / which company, club, city ...             capitalised names, and the names a
+                                                          possessive or qualifier joins ("Japan's
+                                                          Suzuki", "Gibraltar-based")
   which/what <noun> ...                                   names, and noun phrases ending in <noun>
 
 Every candidate is an exact span of its sentence's text; spans that only repeat the question's
@@ -28,7 +30,7 @@ PERSON_Q = re.compile(r"^who\b|\bwho (?:is|was|will|has|had|did|does|led|wrote|s
                       r"executive|chairman|manager|coach|star|politician|leader|man|woman|person|member|"
                       r"president|analyst|economist|judge|lawyer|agent|musician|presenter|striker|"
                       r"captain|official|head|founder)\b")
-PLACE_Q = re.compile(r"^where\b|\bwhere\b|\b(?:which|what) (?:\w+ )?(?:city|town|country|village|venue|"
+PLACE_Q = re.compile(r"^where\b|\bwhere\b|\b(?:which|what) (?:\w+ )?(?:city|town|country|village|venue|base|"
                      r"stadium|ground|state|region|county|capital|place|island|nation|continent)\b")
 AUX = frozenset("is are was were did does do has have had will would can could should be been being "
                 "the a an of in on to for by".split())
@@ -205,6 +207,7 @@ def names(sentence: str) -> list[Candidate]:
             elif text.endswith(("'", "’")):
                 b -= 1
             out.append(Candidate(sentence[a:b], a, b, "name"))
+            out += _parts(sentence, run, b)
             if run[0][0].lower() in TITLES and len(run) > 1:
                 out.append(Candidate(sentence[run[1][1]:b], run[1][1], b, "name"))
             place = re.match(r", ([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b", sentence[b:])
@@ -219,6 +222,25 @@ def names(sentence: str) -> list[Candidate]:
 
 
 _DAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+_QUALIFIED = re.compile(r"([A-Z][\w.&]*)-[a-z]+$")  # "Gibraltar-based", "Tunisian-born"
+
+
+def _parts(sentence: str, run: list, end: int) -> list[Candidate]:
+    """The names inside a name that a possessive or a qualifier joins: "Japan's Suzuki" ->
+    "Japan", "Suzuki"; "Gibraltar-based Menatep Group" -> "Gibraltar", "Menatep Group"."""
+    out = []
+    for k, (word, s, e) in enumerate(run):
+        inner = None
+        if word.endswith(("'s", "’s")) and k + 1 < len(run):
+            inner = e - 2
+        elif k == 0 and (m := _QUALIFIED.match(word)):
+            inner = s + m.end(1)
+        if inner is None:
+            continue
+        out.append(Candidate(sentence[run[0][1]:inner], run[0][1], inner, "name"))
+        if k + 1 < len(run) and run[k + 1][0][0].isupper():
+            out.append(Candidate(sentence[run[k + 1][1]:end], run[k + 1][1], end, "name"))
+    return out
 
 
 def phrases(sentence: str, question: Question) -> list[Candidate]:

@@ -1,14 +1,15 @@
 """What the grounded reader's ranker knows about a candidate span besides the chat model's
 scores: where its sentence ranks, how close it sits to the question's words (the nearest one, and
-how many of them stand within a few words of it and in its own clause), and how well its shape
+how many of them stand within a few words of it and in its own clause), how well its shape
 fits the kind of answer asked for (a person's name for "who", a full date for "on what date", a
-place after "in"/"at" for "where").
+place after "in"/"at" for "where", a count for "how many"), and how many of the names the
+question asks about its passage holds (the confidence's "named").
 
 Spans and sentences are the reader's (core.retrieval.reader); every feature is a float.
 """
 import re
 
-from core.grounding.items import DATE_PATTERN, MONTHS, stem, tokens
+from core.grounding.items import DATE_PATTERN, MONTHS, STOPWORDS, stem, tokens
 from core.retrieval.candidates import Question
 
 ORGANISATION = frozenset(stem(w) for w in (
@@ -18,6 +19,10 @@ ORGANISATION = frozenset(stem(w) for w in (
     "corp network news times post journal channel tv radio festival awards championship championships "
     "cup prix federation organisation organization service services").split())
 PLACE_BEFORE = frozenset("in at to from near into outside across".split())
+_MONEY = re.compile(r"[$£€¥]|\b(?:dollars?|pounds?|euros?|yen|rupees?|pence|cents?|reais|francs?)\b", re.IGNORECASE)
+_MONEY_Q = re.compile(r"\b(?:cost|costs|pay|paid|worth|price|fee|salary|fine|spend|spent|raise|raised|earn|earned|"
+                      r"money|funding|budget|revenue|sales|profit|loss|bid|deal|sum|award|compensation)\b")
+_SHARE_Q = re.compile(r"\b(?:percentage|per cent|proportion|share)\b")
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 WINDOW = 6                   # words either side of a span that count as around it
 # where a clause ends: "600,000 tonnes by 2008, up from 400,000" keeps "by 2008" with 600,000 only
@@ -32,7 +37,8 @@ def span_features(span, sentences, question: Question, rank: int) -> dict:
             "words": len(span.text.split()), "near": _nearness(span, sentence, question),
             "around": _share_asked(_words(before)[-WINDOW:] + _words(after)[:WINDOW], question),
             "clause": _share_asked(_words(_clause_before(before)) + _words(_clause_after(after)), question),
-            "fit": fit(question, span.text, _word_before(sentence.text, span.start - sentence.start))}
+            "fit": fit(question, span.text, _word_before(sentence.text, span.start - sentence.start)),
+            "named": _named_share(" ".join(s.text for s in sentences if s.hit == span.hit), question)}
 
 
 def fit(question: Question, text: str, before: str) -> float:
@@ -53,10 +59,35 @@ def fit(question: Question, text: str, before: str) -> float:
     if question.kind in ("date", "year"):
         return _date_parts(text) / (1 if question.kind == "year" else 3)
     if question.kind == "number":
-        return 1.0 if any(c.isdigit() for c in text) or len(words) > 1 else 0.5
+        return _amount_fit(question.text.lower(), text) if any(c.isdigit() for c in text) else 0.5
     if question.heads and stem(words[-1]) in question.heads:
         return 1.0
     return 0.5 if capitalised else 0.0
+
+
+def _amount_fit(question: str, text: str) -> float:
+    """A count for "how many", money for "how much ... cost/pay", a share for "what percentage"."""
+    money, share = bool(_MONEY.search(text)), "%" in text or "per cent" in text
+    if _SHARE_Q.search(question):
+        return 1.0 if share else 0.3
+    if re.search(r"\bhow many\b", question):
+        return 0.2 if money or share else 1.0
+    if _MONEY_Q.search(question):
+        return 1.0 if money else 0.3
+    return 1.0
+
+
+def _named(question: Question) -> set[str]:
+    """Stems of the question's capitalised words after its first: the names it asks about."""
+    return {stem(re.sub(r"['’]s?$", "", w)) for w, _, _ in tokens(question.text)[1:]
+            if w[0].isupper() and w.lower() not in STOPWORDS}
+
+
+def _named_share(passage: str, question: Question) -> float:
+    """Share of the names the question asks about that the span's passage holds (1 without names):
+    a span from a passage about another firm rarely answers."""
+    named = _named(question)
+    return len(named.intersection(_words(passage))) / len(named) if named else 1.0
 
 
 def _date_parts(text: str) -> int:
@@ -71,7 +102,7 @@ def _date_parts(text: str) -> int:
 
 
 def _words(text: str) -> list[str]:
-    return [stem(w) for w, _, _ in tokens(text) if w[0].isalpha()]
+    return [stem(re.sub(r"['’]s?$", "", w)) for w, _, _ in tokens(text) if w[0].isalpha()]
 
 
 def _share_asked(words: list[str], question: Question) -> float:

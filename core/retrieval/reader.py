@@ -219,7 +219,7 @@ def reading_features(reading: Reading) -> dict:
     best = reading.spans[0]
     second = reading.spans[1].prob if len(reading.spans) > 1 else 0.0
     features = {name: best.features.get(name, 0.0) for name in
-                ("lm_mean", "lm_total", "cosine", "lexical", "near", "fit", "sentence_rank")}
+                ("lm_mean", "lm_total", "cosine", "lexical", "near", "fit", "sentence_rank", "named")}
     # an unanswerable question's closest sentences often hold nothing of the kind asked for,
     # so its best span comes from a sentence well below them
     gap = reading.sentences[0].score - reading.sentences[best.sentence].score

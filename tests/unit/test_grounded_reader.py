@@ -138,3 +138,26 @@ def test_the_day_of_a_date_is_not_offered_as_an_amount():
     q = analyse("How many people voted in the election?")
     texts = [c.text for c in candidates(q, "The election on 9 January drew 2,000 people, up from 900 in 2001.")]
     assert "9" not in texts and "2,000" in texts and "900" in texts
+
+
+def test_names_joined_by_a_possessive_or_a_qualifier_are_offered_apart():
+    q = analyse("Which company owns Maruti?")
+    texts = [c.text for c in candidates(q, "Japan's Suzuki owns Maruti, a Gibraltar-based firm said.")]
+    assert {"Suzuki", "Japan", "Gibraltar"} <= set(texts)
+    q = analyse("Who directed the film?")
+    texts = [c.text for c in candidates(q, "It was directed by Tunisian-born Abdellatif Kechiche.")]
+    assert "Abdellatif Kechiche" in texts
+
+
+def test_the_fit_of_an_amount_and_the_names_asked_about_in_the_spans_passage():
+    from core.retrieval.features import fit, span_features
+    many = analyse("How many aircraft are in the fleet?")
+    assert fit(many, "30", "") > fit(many, "$560m", "")
+    cost = analyse("How much will the robot cost?")
+    assert fit(cost, "5000 yen", "") > fit(cost, "1.3m", "")
+    q = analyse("How many staff does Codemasters employ?")
+    texts = ["ABN Amro has more than 100,000 staff.", "Codemasters employs 500 people."]
+    sentences = [reader.Sentence(i, 0, len(t), t, 0.8, 0.5) for i, t in enumerate(texts)]
+    spans = {s.text: s for s in reader.spans_of(q, sentences)}
+    assert span_features(spans["100,000"], sentences, q, 0)["named"] == 0
+    assert span_features(spans["500"], sentences, q, 1)["named"] == 1
