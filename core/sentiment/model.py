@@ -25,6 +25,7 @@ LABELS = ["negative", "neutral", "positive"]   # the offline classifier's classe
 MODEL_DIR = Path(__file__).parent / "data" / "minilm-real"
 ADAPTER_DIR = Path(__file__).parent / "data" / "minilm-lora"   # the earlier self-written-data model
 EVAL_TSV = Path(__file__).parent / "data" / "eval.tsv"         # 330 sentences written here, 2 classes
+EVAL2_TSV = Path(__file__).parent / "data" / "eval2.tsv"       # 300 more, written later by another author
 RATING_SCALE = 4.0                         # the head's last output x 4 = the mean rating, -4..+4
 MAX_TOKENS = 256                           # all-MiniLM-L6-v2 reads at most 256 word pieces
 POOLED_SCALE = 10.0                        # unit-length embedding x 10 -> logits of a useful range
@@ -141,7 +142,8 @@ def offline_backend(folder: Path = MODEL_DIR) -> Backend:
     model = SentenceClassifier(encoder, embedding.model.tokenizer,
                                _head(folder / "head.safetensors", encoder)).eval()
     meta = json.loads((folder / "meta.json").read_text())
-    description = (f"all-MiniLM-L6-v2 fine-tuned here on real human-rated reviews and tweets: "
+    extra = " (and sentences written here)" if meta["recipe"].get("self_written") else ""
+    description = (f"all-MiniLM-L6-v2 fine-tuned here on real human-rated reviews and tweets{extra}: "
                    f"{meta['test']['binary_accuracy']:.0%} positive-vs-negative accuracy on "
                    f"held-out real sentences; 3 classes, calibrated · method · "
                    f"{embedding.placement or ''}")

@@ -1,16 +1,16 @@
-"""Train the offline sentiment classifier on real human-rated sentences: all-MiniLM-L6-v2
-fine-tuned (all 6 layers by default), a head giving three class logits and the rating, and a
-temperature.
+"""Train the offline sentiment classifier on real human-rated sentences (and the project's own
+train.tsv): all-MiniLM-L6-v2 fine-tuned (all 6 layers by default), a head giving three class
+logits and the rating, and a temperature.
 
-    python -m core.sentiment.train            # ~16 min on 2 busy CPU cores; rewrites core/sentiment/data/minilm-real/
+    python -m core.sentiment.train            # ~20 min on 2 busy CPU cores; rewrites core/sentiment/data/minilm-real/
     python -m core.sentiment.train --top-layers 2 --out DIR      # only the top 2 layers (the lower 4 frozen)
-    python -m core.sentiment.train --self-written --out DIR      # + the sentences written here
+    python -m core.sentiment.train --real-only --out DIR         # without the sentences written here
     python -m core.sentiment.train --method lora --top-layers 2 --out DIR   # LoRA (r=8) instead
 
 Data: core.sentiment.data_real (Rotten Tomatoes, Amazon and tweet snippets rated by people,
-reserved sentences removed; train / validation / test); with --self-written also the project's
+reserved sentences removed; train / validation / test) and, unless --real-only, the project's
 own train.tsv (two classes, no rating: only the class loss counts for them), 85% added to train
-and 15% to validation, stratified; its eval.tsv is never trained or chosen on. Frozen lower
+and 15% to validation, stratified; its eval.tsv and eval2.tsv are never trained or chosen on. Frozen lower
 layers (if any) run once per sentence (core.sentiment.states); the layers trained and the head
 learn from class cross-entropy plus the squared error of the rating. Every choice (the epoch
 kept, the temperature) is made on the validation split; the test split is scored once, at the
@@ -35,7 +35,7 @@ from core.sentiment.states import batches, collate, lower_states, split
 
 RECIPE = {"method": "finetune", "top_layers": 6, "lr": 1e-4, "head_lr": 1e-3,
           "weight_decay": 0.01, "batch_size": 32, "epochs": 2, "rating_weight": 1.0, "seed": 0,
-          "self_written": False}
+          "self_written": True}
 SELF_WRITTEN = Path(__file__).parent / "data" / "train.tsv"   # 692 sentences written here, 2 classes
 LORA = {"r": 8, "lora_alpha": 16, "lora_dropout": 0.1,
         "target_modules": ["query", "key", "value", "dense"]}
@@ -186,11 +186,11 @@ def main(argv=None) -> None:
                         help="how many of MiniLM's 6 layers are fine-tuned (6: all of them)")
     parser.add_argument("--method", choices=("finetune", "lora"), default=RECIPE["method"],
                         help="train the top layers in full, or LoRA adapters merged into them")
-    parser.add_argument("--self-written", action="store_true",
-                        help="also train on core/sentiment/data/train.tsv (written here)")
+    parser.add_argument("--real-only", action="store_true",
+                        help="leave out core/sentiment/data/train.tsv (written here): real data only")
     args = parser.parse_args(argv)
     recipe = dict(RECIPE, method=args.method, top_layers=args.top_layers,
-                  self_written=args.self_written)
+                  self_written=not args.real_only)
     start = time.perf_counter()
     top, data = prepared(recipe["top_layers"], recipe["self_written"])
     model, history = fit(top, data["train"], data["validation"], recipe)
