@@ -79,8 +79,7 @@ def _amount_fit(question: str, text: str) -> float:
 
 def _named(question: Question) -> set[str]:
     """Stems of the question's capitalised words after its first: the names it asks about."""
-    return {stem(re.sub(r"['’]s?$", "", w)) for w, _, _ in tokens(question.text)[1:]
-            if w[0].isupper() and w.lower() not in STOPWORDS}
+    return {stem(w) for w, _, _ in tokens(question.text)[1:] if w[0].isupper() and w.lower() not in STOPWORDS}
 
 
 def _named_share(passage: str, question: Question) -> float:
@@ -102,7 +101,7 @@ def _date_parts(text: str) -> int:
 
 
 def _words(text: str) -> list[str]:
-    return [stem(re.sub(r"['’]s?$", "", w)) for w, _, _ in tokens(text) if w[0].isalpha()]
+    return [stem(w) for w, _, _ in tokens(text) if w[0].isalpha()]
 
 
 def _share_asked(words: list[str], question: Question) -> float:

@@ -116,8 +116,7 @@ class LlamaCppEngine(Engine):
         self._memory = L.llama_get_memory(self._ctx)
         self.slots, self.cells = slots, cells
         self._threads_now = threads
-        # opt-in while a stall seen in the shared-core test suite is not understood (README,
-        # Generation engines)
+        # on unless LLMLAB_FIT_THREADS=0 (see _fit_threads)
         self.fit_threads = os.environ.get("LLMLAB_FIT_THREADS", "1") != "0"
         self.context = min(L.llama_model_n_ctx_train(self._model), cells)
         self.params = L.llama_model_n_params(self._model)
