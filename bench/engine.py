@@ -18,6 +18,8 @@ threads      how llama.cpp's OpenMP threads wait, each setting in its own proces
              LLMLAB_FIT_THREADS on; OMP_WAIT_POLICY=PASSIVE and LLMLAB_FIT_THREADS=0 undo them).
 concurrency  through the running app (`app.py` in a subprocess, gradio_client): one Generate
              stream alone, then N at once: aggregate tokens/s and time to first token p50/p95.
+handoff      time to first token by prompt length, the prompt handed over or not (bench/engine_steps.py).
+steps        one llama_decode with 1 and with N sequences: the ceiling on what N streams can give.
 Every figure comes with the load average (os.getloadavg) of the machine when it was taken.
 """
 import argparse
@@ -157,10 +159,23 @@ def speed(args) -> list[str]:
     for label, size in (("fp32 weights", reference.params * 4), ("Q8_0 weights (8.5 bits each)", reference.params * 8.5 / 8)):
         rows.append([f"ceiling: memory bandwidth {bandwidth:.1f} GB/s / {label}", f"{bandwidth * 1e9 / size:.1f}", "", ""])
     long_ids = fit_chat(tokenizer, [{"role": "user", "content": (ARTICLE * 3)[:2400] + "\n\nSummarize."}], 4000)[0]
-    firsts = {"transformers": [], "llama.cpp": [], "exact": []}
+    def own_reading(engine):  # llama.cpp reading the prompt itself: no handoff to the reference
+        def run():
+            was, engine.handoff.enabled = engine.handoff.enabled, False
+            try:
+                return through_llm_lab(engine, long_ids, 1)[0]
+            finally:
+                engine.handoff.enabled = was
+        return run
+    ways = {"transformers": lambda: through_llm_lab(reference, long_ids, 1)[0],
+            "llama.cpp": lambda: through_llm_lab(fast, long_ids, 1)[0],
+            "llama.cpp reading it": own_reading(fast), "exact": lambda: through_llm_lab(exact, long_ids, 1)[0]}
+    firsts = {name: [] for name in ways}
+    for run in ways.values():  # warm-up: the handoff loads the reference on the first long prompt
+        run()
     for _ in range(args.rounds):  # interleaved, like the rounds above
-        for name, e in (("transformers", reference), ("llama.cpp", fast), ("exact", exact)):
-            firsts[name].append(through_llm_lab(e, long_ids, 1)[0])
+        for name, run in ways.items():
+            firsts[name].append(run())
     ttft = {name: statistics.median(times) for name, times in firsts.items()}
     ours = through_llm_lab(reference, ids, args.tokens)[3]
     differ = {e.weights: next((i for i, (a, b) in enumerate(zip(ours, through_llm_lab(e, ids, args.tokens)[3]))
@@ -169,9 +184,12 @@ def speed(args) -> list[str]:
     lines = [f"One request, greedy, {args.tokens} new tokens, prompt of {len(ids)} tokens; {args.threads} threads; "
              f"median of {args.rounds} interleaved rounds. Load average before/after each round: {', '.join(loads)}.", ""]
     lines += table(["way", "tokens/s", "vs the transformers engine", "first token (ms)"], rows)
-    lines += ["", f"Time to first token for a {len(long_ids)}-token prompt (capture on): transformers engine "
-              f"{ttft['transformers']:.2f} s, llama.cpp engine {ttft['llama.cpp']:.2f} s ({fast.weights}), "
-              f"{ttft['exact']:.2f} s (F16).", "",
+    lines += ["", f"Time to first token for a {len(long_ids)}-token prompt (capture on; median of {args.rounds} "
+              f"interleaved rounds, load average {load()} after them): transformers engine "
+              f"{ttft['transformers']:.2f} s; llama.cpp engine {ttft['llama.cpp']:.2f} s ({fast.weights}; the "
+              f"prompt read by transformers and its cache handed over, the default from "
+              f"{fast.handoff.minimum} tokens), {ttft['llama.cpp reading it']:.2f} s reading it itself "
+              f"({fast.weights}), {ttft['exact']:.2f} s (F16, handed over).", "",
               "Greedy tokens against the transformers engine (float32): " + "; ".join(
                   f"{w}: " + (f"identical for all {len(ours)}" if at is None else f"identical up to token {at + 1} "
                               f"of {len(ours)}") for w, at in differ.items()) + "."]
@@ -336,7 +354,7 @@ def threads(args) -> list[str]:
                "busy core: first token (ms)", "busy core: load"], rows)
 
 
-PARTS = ["speed", "quality", "threads", "concurrency"]
+PARTS = ["speed", "quality", "threads", "concurrency", "handoff", "steps"]
 
 
 def main(argv=None) -> None:
@@ -359,7 +377,12 @@ def main(argv=None) -> None:
     if "threads" in args.part:
         lines += threads(args) + [""]
     if "concurrency" in args.part:
-        lines += concurrency(args)
+        lines += concurrency(args) + [""]
+    from bench import engine_steps  # the parts that look inside the llama.cpp engine
+    if "handoff" in args.part:
+        lines += engine_steps.handoff(args) + [""]
+    if "steps" in args.part:
+        lines += engine_steps.steps(args)
     save("engine" if args.part == PARTS else "engine-" + "-".join(args.part), "\n".join(lines) + "\n")
 
 

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from core.generation import decode as generation
-from core.generation.engines.llamacpp import CORES, SLOTS
+from core.generation.engines.llama_steps import CORES
+from core.generation.engines.llamacpp import SLOTS
 from core.generation.sampling import Settings
 from tests.fixtures.engines import as_loaded, engine_named
 
@@ -87,7 +88,13 @@ def test_concurrent_requests_share_steps_and_equal_the_same_requests_alone(engin
     assert tokens / steps > 3, f"{tokens} tokens in {steps} steps: the requests were not decoded together"
 
 
-def test_requests_that_join_late_and_a_long_prompt_do_not_change_anyones_tokens(engine, tolerance):
+@pytest.mark.parametrize("handed_over", [False, True], ids=["read-by-llama.cpp", "read-by-transformers"])
+def test_requests_that_join_late_and_a_long_prompt_do_not_change_anyones_tokens(engine, tolerance, handed_over,
+                                                                               monkeypatch):
+    """The long prompt is read in chunks between the others' steps, or (the default from 128
+    tokens, llama_handoff.py) by the transformers reference while they decode, its cache then
+    written into llama.cpp's."""
+    monkeypatch.setattr(engine.handoff, "enabled", handed_over)
     jobs = [((m,), dict(temperature=0)) for m in MESSAGES[:4]] + [((LONG, 16), dict(temperature=0))]
     alone = [request(engine, *a, **k) for a, k in jobs]
     assert same(together(engine, jobs, stagger_s=0.15), alone, tolerance)
