@@ -98,3 +98,20 @@ def test_the_default_engine_hands_long_prompts_over_and_says_so():
     assert len(ids) >= 128
     steps = greedy(engine, ids, 12)
     assert engine.handoff.model is not None and len(steps) == 12
+
+
+def test_a_cache_llama_cpp_does_not_take_is_read_by_llama_cpp_instead(reference):
+    """llama.cpp checks a state's layout and types: one it refuses (here, cut short) must not
+    fail the request; llama.cpp reads the prompt itself, and from then on every long prompt."""
+    engine = llama(reference, "q8_0", minimum=64)
+    try:
+        ids = prompt(engine)
+        engine.handoff.enabled = False
+        expected = greedy(engine, ids, 8)
+        engine.handoff.enabled = True
+        read = engine.handoff.read
+        engine.handoff.read = lambda ids: (lambda row, state: (row, state[:len(state) // 2].copy()))(*read(ids))
+        assert greedy(engine, ids, 8) == expected
+        assert not engine.handoff.enabled
+    finally:
+        engine.close()

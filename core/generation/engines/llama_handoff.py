@@ -9,7 +9,7 @@ prompt's cache is then the reference's float32 one, and the first token's distri
 reference's own; every later step is llama.cpp's. This is prefill/decode disaggregation, as
 serving systems do it between machines, here between two engines in one process.
 
-Only where the layout is known (checked byte for byte against llama.cpp's own state of the same
+Only for models under 1B parameters, and where the layout is known (checked byte for byte against llama.cpp's own state of the same
 prompt by tests/integration/test_llama_handoff.py): the llama architecture, float32 K/V, V stored
 transposed (no flash attention). GGUF conversion permutes each head's query/key rows so that
 llama.cpp's rotary embedding turns adjacent pairs (x0, x1) where transformers turns (x0, x_d/2);
@@ -25,10 +25,11 @@ import threading
 
 import numpy as np
 
+from core.generation.engines.llama_weights import GGML_TYPE_F32, SMALL
+
 log = logging.getLogger(__name__)
 
 MAGIC = 0xAF143CD8  # llama.cpp's io_magic for sequence state (llama-context.cpp)
-GGML_TYPE_F32 = 0
 TOKENS_VAR = "LLMLAB_HANDOFF_TOKENS"
 DEFAULT_TOKENS = 128  # from here the handoff saved 10% (111 tokens) to 35% (524): bench/engine.py --part handoff
 
@@ -82,9 +83,12 @@ class Handoff:
 
 
 def _shape(L, model) -> tuple[int, int, int] | None:
-    """(layers, K/V heads, head size) of a llama-architecture GGUF, else None."""
+    """(layers, K/V heads, head size) of a small llama-architecture GGUF, else None. Small: the
+    reference holds the weights in float32 (a 1B model: 4 GB), and only there was it measured."""
     value = ctypes.create_string_buffer(64)
     if L.llama_model_meta_val_str(model, b"general.architecture", value, 64) < 0 or value.value != b"llama":
+        return None
+    if not 0 < L.llama_model_n_params(model) < SMALL:
         return None
     return (L.llama_model_n_layer(model), L.llama_model_n_head_kv(model),
             L.llama_model_n_embd(model) // L.llama_model_n_head(model))

@@ -169,15 +169,18 @@ class Steps:
             self._reserved += need
 
     def _load(self, work: list[Job]) -> list[Job]:
-        """Write the caches of admitted prompts the reference has read (llama_handoff.py)."""
+        """Write the caches of admitted prompts the reference has read (llama_handoff.py). One
+        llama.cpp does not take (it checks the layout and types) is read by llama.cpp instead."""
         for job in work:
             if job.kind != "load" or job.slot.id < 0:
                 continue
             row, state = job.state
             buffer = (ctypes.c_uint8 * len(state)).from_buffer(state)
             if self.L.llama_state_seq_set_data(self._ctx, buffer, len(state), job.slot.id) != len(state):
+                log.warning("llama.cpp did not take a handed-over cache: it reads long prompts itself from now on")
+                self.handoff.enabled = False
                 self.L.llama_memory_seq_rm(self._memory, job.slot.id, -1, -1)
-                job.finish(error=GenerationError("llama.cpp could not take this prompt's cache; try again."))
+                job.kind, job.state = "prefill", None
                 continue
             job.slot.pos, job.slot.running = len(job.tokens), True
             self._running.add(job.slot)

@@ -21,6 +21,7 @@ from core.runtime import gguf as conversion
 log = logging.getLogger(__name__)
 
 FLOAT_FTYPES = (0, 1, 32)  # llama_ftype: f32, f16, bf16
+GGML_TYPE_F32 = 0          # ggml_type of the K/V cache the engine keeps
 WEIGHTS_VAR = "LLMLAB_LLAMA_WEIGHTS"
 FTYPES = {"f32": 0, "f16": 1, "q8_0": 7}  # llama_ftype values
 SMALL = 1_000_000_000  # parameters: below this, 8-bit weights cost little memory

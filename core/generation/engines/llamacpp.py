@@ -31,7 +31,8 @@ from core.errors import GenerationError
 from core.generation.engine import Capabilities, Engine, NextToken, Sequence
 from core.generation.engines.llama_handoff import Handoff
 from core.generation.engines.llama_steps import BATCH, SCORE_ROWS, Job, Slot, Steps
-from core.generation.engines.llama_weights import FLOAT_FTYPES, bounded_spinning, library, weights_file
+from core.generation.engines.llama_weights import (FLOAT_FTYPES, GGML_TYPE_F32, bounded_spinning, library,
+                                                   weights_file)
 from core.runtime import gguf as conversion
 from core.runtime import registry
 
@@ -41,8 +42,6 @@ SLOTS = 8            # sequences decoded together (and the app's concurrent gene
 CELLS = 7936         # KV cells shared by all sequences (float32: 46 KB each for SmolLM2-135M);
                      # + the pad's cell, llama.cpp rounds the context up to 8192
 KV_UNIFIED = True
-GGML_TYPE_F32 = 0
-
 
 
 class LlamaCppEngine(Steps, Engine):
