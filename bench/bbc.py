@@ -59,7 +59,7 @@ class Fixture:
 
     def corpus(self):
         """A session corpus holding every fixture article (no example corpus): what a user who
-        uploaded these 142 articles would ask over. Embedded once, then kept on disk."""
+        uploaded these articles (178 since round 4) would ask over. Embedded once, then kept on disk."""
         from core.errors import IndexingError
         from core.retrieval import index as ix
         from core.retrieval.corpus import Corpus

@@ -4,7 +4,7 @@
                                         threshold on the DEV split -> core/retrieval/data/reader.json
     python -m bench.grounded            score dev and test side by side, once
 
-Side by side, over a corpus of the 142 fixture articles (retrieval with the offline embedding model):
+Side by side, over a corpus of every fixture article (retrieval with the offline embedding model):
   chat        today's chat reader (the chat model writes an answer citing passages)
   grounded    the grounded reader (an exact span chosen by the chat model, calibrated refusal)
   "+ marks"   the same answers with support marking applied: an answer that states a number,

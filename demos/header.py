@@ -46,7 +46,8 @@ def model_words(row: dict, lang: str) -> str:
 DETAILS = [(re.compile(r"^(bundled|cache|hub|local|remote)$"), "source_{0}"),
            (re.compile(r"^(\d+)M params$"), "params"),
            (re.compile(r"^(\S+) weights, (\S+) cache$"), "weights_cache"),
-           (re.compile(r"^(\d+) threads$"), "threads")]
+           (re.compile(r"^(\d+) threads$"), "threads"),
+           (re.compile(r"^prompts of (\d+)\+ tokens read by transformers$"), "handoff")]
 
 
 def detail_words(row: dict, lang: str) -> str:

@@ -54,6 +54,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "params": ("{a}M params", "{a}M 参数"),
     "weights_cache": ("{a} weights, {b} cache", "{a} 权重，{b} 缓存"),
     "threads": ("{a} threads", "{a} 个线程"),
+    "handoff": ("prompts of {a}+ tokens read by transformers", "{a} 个 token 以上的提示词由 transformers 读取"),
     "state_loaded": ("loaded", "已加载"),
     "state_first_use": ("loads on first use", "首次使用时加载"),
     "state_unavailable": ("unavailable", "不可用"),

@@ -65,3 +65,11 @@ def test_the_app_page_has_only_known_keys_and_english_api_labels():
     assert keys and keys <= set(STRINGS)
     assert "__i18n__" not in str(demo.get_api_info())
     assert isinstance(demo, gr.Blocks)
+
+
+def test_the_llama_cpp_engines_details_read_in_chinese():
+    from demos.header import detail_words
+    row = {"task": "generation", "model": "SmolLM2-135M-Instruct · bundled · cpu · Q8_0 weights, float32 cache · "
+                                          "llama.cpp · 2 threads · prompts of 128+ tokens read by transformers · 135M params"}
+    assert detail_words(row, "zh-CN") == ("SmolLM2-135M-Instruct · 随应用附带 · cpu · Q8_0 权重，float32 缓存 · llama.cpp · "
+                                          "2 个线程 · 128 个 token 以上的提示词由 transformers 读取 · 135M 参数")
