@@ -87,6 +87,16 @@ def through_llm_lab(engine, ids: list[int], tokens: int) -> tuple[float, int, fl
     return first, len(update.steps), seconds, [s.token_id for s in update.steps]
 
 
+def first_token(engine, ids: list[int], handed: bool = True) -> float:
+    """Time to first token on the llama.cpp engine, the prompt handed to the reference (the
+    default for long prompts, llama_handoff.py) or read by llama.cpp itself."""
+    was, engine.handoff.enabled = engine.handoff.enabled, handed
+    try:
+        return through_llm_lab(engine, ids, 1)[0]
+    finally:
+        engine.handoff.enabled = was
+
+
 def by_hand_generate(model, ids: list[int], tokens: int) -> tuple[float, int, float, list[int]]:
     import torch
     from transformers import TextIteratorStreamer  # noqa: F401  (what a user would reach for next)
@@ -159,17 +169,10 @@ def speed(args) -> list[str]:
     for label, size in (("fp32 weights", reference.params * 4), ("Q8_0 weights (8.5 bits each)", reference.params * 8.5 / 8)):
         rows.append([f"ceiling: memory bandwidth {bandwidth:.1f} GB/s / {label}", f"{bandwidth * 1e9 / size:.1f}", "", ""])
     long_ids = fit_chat(tokenizer, [{"role": "user", "content": (ARTICLE * 3)[:2400] + "\n\nSummarize."}], 4000)[0]
-    def own_reading(engine):  # llama.cpp reading the prompt itself: no handoff to the reference
-        def run():
-            was, engine.handoff.enabled = engine.handoff.enabled, False
-            try:
-                return through_llm_lab(engine, long_ids, 1)[0]
-            finally:
-                engine.handoff.enabled = was
-        return run
     ways = {"transformers": lambda: through_llm_lab(reference, long_ids, 1)[0],
-            "llama.cpp": lambda: through_llm_lab(fast, long_ids, 1)[0],
-            "llama.cpp reading it": own_reading(fast), "exact": lambda: through_llm_lab(exact, long_ids, 1)[0]}
+            "llama.cpp": lambda: first_token(fast, long_ids),
+            "llama.cpp reading it": lambda: first_token(fast, long_ids, handed=False),
+            "exact": lambda: first_token(exact, long_ids)}
     firsts = {name: [] for name in ways}
     for run in ways.values():  # warm-up: the handoff loads the reference on the first long prompt
         run()

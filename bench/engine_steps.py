@@ -11,7 +11,7 @@ import statistics
 import time
 
 from bench import table
-from bench.engine import ARTICLE, engines, load, through_llm_lab
+from bench.engine import ARTICLE, engines, first_token, load
 
 LENGTHS = (40, 80, 160, 320, 550)  # tokens, roughly
 
@@ -21,22 +21,20 @@ def handoff(args) -> list[str]:
     reference, fast = engines()
     words = (ARTICLE * 4).split()
     minimum, rows = fast.handoff.minimum, []
+    fast.handoff.minimum = 1  # every length handed over (or not), for the comparison
     try:
         for length in LENGTHS:
             text = " ".join(words[:int(length * 0.72)]) + "\n\nSummarize."
             ids = fit_chat(reference.tokenizer, [{"role": "user", "content": text}], 4000)[0]
-            fast.handoff.minimum = 1
-            through_llm_lab(fast, ids, 1)  # warm-up (the first long prompt loads the reference)
+            first_token(fast, ids)  # warm-up (the first long prompt loads the reference)
             times = {True: [], False: []}
             for _ in range(args.rounds):
                 for handed in (True, False):
-                    fast.handoff.enabled = handed
-                    times[handed].append(through_llm_lab(fast, ids, 1)[0])
-            fast.handoff.enabled = True
+                    times[handed].append(first_token(fast, ids, handed))
             rows.append([str(len(ids)), f"{statistics.median(times[True]):.2f}",
                          f"{statistics.median(times[False]):.2f}", load()])
     finally:
-        fast.handoff.minimum, fast.handoff.enabled = minimum, True
+        fast.handoff.minimum = minimum
     return [f"Time to first token by prompt length (LLM Lab loop, capture on, {fast.weights} weights, "
             f"median of {args.rounds} interleaved rounds). The default hands prompts of {minimum}+ tokens over.",
             ""] + table(["prompt tokens", "read by transformers, cache handed over (s)",

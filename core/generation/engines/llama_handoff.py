@@ -9,11 +9,11 @@ prompt's cache is then the reference's float32 one, and the first token's distri
 reference's own; every later step is llama.cpp's. This is prefill/decode disaggregation, as
 serving systems do it between machines, here between two engines in one process.
 
-Only for models under 1B parameters, and where the layout is known (checked byte for byte against llama.cpp's own state of the same
-prompt by tests/integration/test_llama_handoff.py): the llama architecture, float32 K/V, V stored
-transposed (no flash attention). GGUF conversion permutes each head's query/key rows so that
-llama.cpp's rotary embedding turns adjacent pairs (x0, x1) where transformers turns (x0, x_d/2);
-the keys are permuted the same way here.
+Only for models under 1B parameters, and where the layout is known (checked byte for byte
+against llama.cpp's own state of the same prompt by tests/integration/test_llama_handoff.py): the
+llama architecture, float32 K/V, V stored transposed (no flash attention). GGUF conversion
+permutes each head's query/key rows so that llama.cpp's rotary embedding turns adjacent pairs
+(x0, x1) where transformers turns (x0, x_d/2); the keys are permuted the same way here.
 """
 from __future__ import annotations
 
