@@ -29,14 +29,14 @@ def main(argv=None) -> None:
     items = QUESTIONS["questions"]
     ranks, on_scores, on_right = [], [], []
     for item in items:
-        result = search(corpus, item["question"], 3, sentences=False)
-        docs = [h.chunk.doc for h in result.hits]
+        result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)  # as Ask searches
+        docs = [h.chunk.doc for h in result.hits[:3]]
         rank = next((r for r, d in enumerate(docs, 1) if d in item["docs"]), None)
         ranks.append(rank)
-        on_scores.append(result.hits[0].score)
+        on_scores.append(result.top_score)
         if rank == 1:
-            on_right.append(result.hits[0].score)
-    off_scores = [search(corpus, q, 1, sentences=False).hits[0].score for q in QUESTIONS["off_topic"]]
+            on_right.append(result.top_score)
+    off_scores = [search(corpus, q, qa.READ_PASSAGES, sentences=False).top_score for q in QUESTIONS["off_topic"]]
     n = len(items)
     hit1 = sum(r == 1 for r in ranks) / n
     hit3 = sum(r is not None for r in ranks) / n

@@ -131,7 +131,7 @@ def grounded_rows(fixture: Fixture, corpus, split: str, reuse: bool) -> list[dic
         searched = time.perf_counter() - started
         reading = reader.decide(reading, cal)
         hits = qa.read_hits(result.hits, 4)
-        off_topic = result.hits[0].score < qa.REFUSE_BELOW   # qa.answer refuses these before reading
+        off_topic = result.top_score < qa.REFUSE_BELOW   # qa.answer refuses these before reading
         answered = reading.answered and not off_topic
         said = reading.best.text if answered else qa.NOT_FOUND
         support = mark_support(said, [h.chunk.text for h in hits], given=item["question"]).to_dict()

@@ -41,6 +41,7 @@ VERBS = frozenset("made make makes won wins took take gave give said says became
                   "bought paid set led saw began begin run ran hit beat told tell wrote write found find "
                   "chose choose held hold kept keep lost lose meet met".split())
 MAX_PHRASE = 5
+ORDINAL = re.compile(r"\b(\d+(?:st|nd|rd|th))\b(?: ([a-z]+)\b)?")
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ def analyse(question: str) -> Question:
         kind = "place"
     elif PERSON_Q.search(q):
         kind = "person"
-    elif re.search(r"\bwhen\b", q):
-        kind = "date"
+    elif re.search(r"\bwhen\b", q) and not re.match(r"(?:\w+ )?(?:which|what) \w+", q):
+        kind = "date"  # but "Which committee was he addressing when ...?" asks for a name
     else:
         kind = "name"
     heads = []
@@ -155,6 +156,10 @@ def numbers(sentence: str, question: Question) -> list[Candidate]:
             out.append(Candidate(sentence[start:m.end()], start, m.end(), "number"))
     for m in re.finditer(r"(?<![\w/])\d+/\d+(?![\w/])", sentence):  # odds "10/1", titles "06/05"
         out.append(Candidate(m.group(), m.start(), m.end(), "number"))
+    for m in ORDINAL.finditer(sentence):  # "91st"; "14th minute" for "In which minute ...?"
+        out.append(Candidate(m.group(1), m.start(), m.start() + len(m.group(1)), "number"))
+        if m.group(2) and stem(m.group(2)) in question.heads:
+            out.append(Candidate(m.group(), m.start(), m.end(), "number"))
     return out
 
 
@@ -226,7 +231,7 @@ _QUALIFIED = re.compile(r"([A-Z][\w.&]*)-[a-z]+$")  # "Gibraltar-based", "Tunisi
 
 
 def _parts(sentence: str, run: list, end: int) -> list[Candidate]:
-    """The names inside a name that a possessive or a qualifier joins: "Japan's Suzuki" ->
+    """The names inside a name that a possessive, a qualifier or "for" joins: "Japan's Suzuki" ->
     "Japan", "Suzuki"; "Gibraltar-based Menatep Group" -> "Gibraltar", "Menatep Group"."""
     out = []
     for k, (word, s, e) in enumerate(run):
@@ -235,6 +240,10 @@ def _parts(sentence: str, run: list, end: int) -> list[Candidate]:
             inner = e - 2
         elif k == 0 and (m := _QUALIFIED.match(word)):
             inner = s + m.end(1)
+        if word.lower() == "for" and 0 < k < len(run) - 1:  # "Clint Eastwood for Million Dollar Baby"
+            out.append(Candidate(sentence[run[0][1]:run[k - 1][2]], run[0][1], run[k - 1][2], "name"))
+            out.append(Candidate(sentence[run[k + 1][1]:end], run[k + 1][1], end, "name"))
+            continue
         if inner is None:
             continue
         out.append(Candidate(sentence[run[0][1]:inner], run[0][1], inner, "name"))
@@ -255,7 +264,8 @@ def phrases(sentence: str, question: Question) -> list[Candidate]:
             continue
         for i in range(j - 1, max(-1, j - MAX_PHRASE), -1):
             w = toks[i][0]
-            if not (w[0].isalpha() or w == "&") or w.lower() in STOPWORDS - {"and"}:
+            if not (w[0].isalpha() or w == "&") or w.lower() in STOPWORDS - {"and"} \
+                    or (i and toks[i - 1][2] == toks[i][1] and toks[i - 1][0][0].isdigit()):  # "th" of "14th"
                 break
             out.append(Candidate(sentence[toks[i][1]:end], toks[i][1], end, "phrase"))
     return out

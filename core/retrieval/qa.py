@@ -136,7 +136,7 @@ def read_hits(hits: list[Hit], k: int) -> list[Hit]:
 
 
 def _grounded(result: SearchResult, k: int) -> Answer:
-    top = result.hits[0].score if result.hits else 0.0
+    top = result.top_score
     if top < REFUSE_BELOW:  # off-topic: retrieval alone decides, no model runs
         return _off_topic(Answer(result.query, hits=result.hits[:k], done=True), top)
     hits = read_hits(result.hits, k)
@@ -220,7 +220,7 @@ class Sentences:
 def _chat_reader(result: SearchResult) -> Iterator[Answer]:
     hits = result.hits[:CHAT_PASSAGES]
     out = Answer(result.query, method="chat-reader", model=result.model, hits=hits)
-    top = hits[0].score if hits else 0.0
+    top = result.top_score
     if top < REFUSE_BELOW:  # no model runs: retrieval alone decides
         yield _off_topic(out, top)
         return

@@ -4,7 +4,8 @@ with its best-matching sentence, and a 2-D map of the corpus.
     result = search(corpus, "how does attention work?", k=5)
     result.hits[0].sentence_text                       # the best-matching sentence of the best passage
 
-A query searches the example index and the session's own index and merges the scores.
+A query searches the example index and the session's own index, by meaning (embeddings) and by
+keywords (BM25), and fuses the two rankings.
 """
 import threading
 import weakref
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import SearchError
-from core.retrieval.embedding import embed, embedder
+from core.retrieval import lexical as lx
 from core.retrieval.corpus import Corpus
+from core.retrieval.embedding import embed, embedder
 from core.text.checks import require_text
 from core.text.documents import Chunk
 from core.text.language import cjk_share, language_warnings
@@ -53,6 +55,11 @@ class SearchResult:
     corpus: str
     notices: list[str] = field(default_factory=list)
 
+    @property
+    def top_score(self) -> float:
+        """The best cosine among the hits (the first hit may be a keyword match)."""
+        return max((h.score for h in self.hits), default=0.0)
+
 
 def check_query(corpus: Corpus, query: str, k: int) -> int:
     require_text(query, limit=MAX_QUERY, empty="Type a question or a search query first.",
@@ -70,7 +77,8 @@ def check_query(corpus: Corpus, query: str, k: int) -> int:
 def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None,
            sentences: bool = True) -> SearchResult:
     """Top-k passages over the corpus (optionally only `docs`), best first, each with its
-    best-matching sentence."""
+    best-matching sentence: the embedding and keyword rankings fused (core.retrieval.lexical);
+    a hit's score is its cosine to the query."""
     k = check_query(corpus, query, k)
     docs = [d for d in docs] if docs else None
     if docs:
@@ -78,18 +86,28 @@ def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None
         if unknown:
             raise SearchError(f"Not in this corpus: {', '.join(sorted(unknown))}.")
     vector = embed([query.strip()])
-    found = []
+    dense, lexical, cosine = [], [], {}
     for source, index in corpus.indexes():
         wanted = None if docs is None else [d for d in docs if d in index.texts]
         if wanted == []:
             continue
-        for score, i in index.search(vector, k, wanted)[0]:
-            found.append((score, source, i, index.chunks[i]))
-    found.sort(key=lambda f: -f[0])
-    hits = [Hit(r, s, chunk, source, i) for r, (s, source, i, chunk) in enumerate(found[:k], 1)]
+        for score, i in index.search(vector, max(k, lx.CANDIDATES), wanted)[0]:
+            dense.append((score, (source, i)))
+        scores = lx.keywords(index).scores(query)
+        for score, i in lx.top(scores, None if wanted is None else index.ids_of(wanted)):
+            lexical.append((score, (source, i)))
+    for score, key in dense:
+        cosine[key] = score
+    order = lx.fuse([[key for _, key in sorted(found, key=lambda f: -f[0])] for found in (dense, lexical)])[:k]
+    indexes = dict(corpus.indexes())
+    for source, i in order:
+        if (source, i) not in cosine:  # found by keywords only: its stored vector gives the cosine
+            cosine[(source, i)] = float(indexes[source].vectors([i])[0] @ vector[0])
+    hits = [Hit(r, cosine[(source, i)], indexes[source].chunks[i], source, i)
+            for r, (source, i) in enumerate(order, 1)]
     if sentences:
         mark_sentences(vector[0], hits, query)
-    return SearchResult(query, hits, vector[0], embedder().describe(), corpus.describe(),
+    return SearchResult(query, hits, vector[0], embedder().describe() + " + BM25", corpus.describe(),
                         language_warnings(query, "The query"))
 
 

@@ -8,6 +8,7 @@ from core.errors import SearchError
 from core.retrieval import corpus as corpora
 from core.retrieval import qa
 from core.retrieval import search as core
+from core.text.documents import document_from_text
 from demos import render
 from tests.fixtures.pdf import make_pdf
 
@@ -34,12 +35,31 @@ def test_retrieval_hit_at_1_and_3_on_the_example_questions(examples):
 
 
 def test_the_refusal_threshold_separates_off_topic_questions(examples):
-    def top(q):
-        return core.search(examples, q, 1, sentences=False).hits[0].score
+    def top(q):  # as Ask decides: the best cosine among the passages it searches
+        return core.search(examples, q, qa.READ_PASSAGES, sentences=False).top_score
     off = [top(q) for q in QUESTIONS["off_topic"]]
     on = [top(item["question"]) for item in QUESTIONS["questions"]]
     assert max(off) < qa.REFUSE_BELOW
     assert sum(s >= qa.REFUSE_BELOW for s in on) / len(on) >= 0.9
+
+
+def test_a_rare_name_that_the_embedding_ranks_last_is_read_by_ask_thanks_to_keywords():
+    analysts = ["Anna Berg", "Tom Price", "Lena Holt", "Raj Patel", "Mia Chen", "Sam Oduya", "Eva Lind",
+                "Joe Marsh", "Ida Kerr", "Ben Ross"]
+    docs = [document_from_text(f"{n} is an analyst who works for a firm in the City; the firm advises "
+                               f"clients on which shares to buy.", f"analyst-{k}.txt") for k, n in enumerate(analysts)]
+    docs.append(document_from_text("Energy markets were quiet on Monday, said Orin Middleton of Halvorsen Capital.",
+                                   "energy.txt"))
+    corpus = corpora.Corpus(use_examples=False)
+    corpus.own.add_documents(docs)
+    query = "Which firm does analyst Orin Middleton work for?"
+    by_meaning = [corpus.own.chunks[i].doc for _, i in corpus.own.search(core.embed([query]), len(corpus.own))[0]]
+    assert by_meaning.index("energy.txt") == len(docs) - 1  # the embedding alone ranks it last
+    result = core.search(corpus, query, 5, sentences=False)
+    assert "energy.txt" in [h.chunk.doc for h in result.hits[:4]]  # the passages Ask reads first
+    hit = next(h for h in result.hits if h.chunk.doc == "energy.txt")
+    assert hit.score == pytest.approx(float(core.embed([hit.chunk.text])[0] @ core.embed([query])[0]), abs=1e-4)
+    assert "BM25" in result.model
 
 
 def test_the_best_matching_sentence_is_highlighted(examples):

@@ -149,6 +149,20 @@ def test_names_joined_by_a_possessive_or_a_qualifier_are_offered_apart():
     assert "Abdellatif Kechiche" in texts
 
 
+def test_ordinals_names_joined_by_for_and_which_noun_questions_with_when():
+    q = analyse("In which minute did Matt Holland put Charlton ahead?")
+    texts = [c.text for c in candidates(q, "Holland put Charlton ahead in the 14th minute, before Franck Queudrue levelled.")]
+    assert "14th minute" in texts and "14th" in texts and "th minute" not in texts
+    q = analyse("Who won the award for best director?")
+    texts = [c.text for c in candidates(q, "The critics named Clint Eastwood for Million Dollar Baby.")]
+    assert {"Clint Eastwood", "Million Dollar Baby"} <= set(texts)
+    q = analyse("Which committee of Congress was Greenspan addressing when he gave his warning?")
+    assert q.kind == "name"
+    assert "House Budget Committee" in [c.text for c in candidates(q, "Greenspan told the House Budget Committee.")]
+    assert analyse("Where was he when the bomb went off?").kind == "place"
+    assert analyse("He left when?").kind == "date"
+
+
 def test_the_fit_of_an_amount_and_the_names_asked_about_in_the_spans_passage():
     from core.retrieval.features import fit, span_features
     many = analyse("How many aircraft are in the fleet?")
