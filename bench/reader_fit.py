@@ -112,7 +112,7 @@ def fit_confidence(rows) -> dict:
 
 def cross_validated(readings) -> list[tuple[dict, float, bool]]:
     """(item, confidence, best span right) for every reading, ranker and confidence fitted
-    without the FOLDS-th of the articles that holds the reading's article."""
+    without the fold (one FOLDS-th of the articles) that holds the reading's article."""
     from core.retrieval import reader
     articles = sorted({item["article"] for item, _ in readings})
     fold = {article: n % FOLDS for n, article in enumerate(articles)}

@@ -5,7 +5,7 @@ The embedding model places "Which firm does Orin Middleton work for?" near every
 analysts and firms; a rare name is what keyword search finds at once. Hybrid retrieval, the
 usual practice: each passage scores sum(1 / (FUSION_K + its rank)) over the two rankings.
 
-    order = fuse([dense_ids, keyword_ids])          # ids, best first
+    order = fuse([dense_keys, keyword_keys])        # keys, best first
 """
 import threading
 from collections import defaultdict
@@ -30,26 +30,39 @@ def _tokens(texts: list[str]) -> list[list[str]]:
 
 
 class Keywords:
-    """BM25 over the first `count` passage texts of an index (rebuilt when the index grows)."""
+    """BM25 over every passage a corpus searches, one index for all, so that a word's weight comes
+    from the whole corpus (a session's one document must not make its own words look common)."""
 
-    def __init__(self, texts: list[str]):
-        self.count = len(texts)
+    def __init__(self, corpus, signature: tuple):
+        self.signature = signature
+        self.keys = [(source, i) for source, index in corpus.indexes() for i in range(len(index))]
+        self.docs = [index.chunks[i].doc for source, index in corpus.indexes() for i in range(len(index))]
         self.bm25 = bm25s.BM25()
-        self.bm25.index(_tokens(texts), show_progress=False)
+        self.bm25.index(_tokens([index.chunks[i].text for _, index in corpus.indexes() for i in range(len(index))]),
+                        show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage (0 where no query word occurs)."""
+        """BM25 score of every passage (0 where no query word occurs), in the order of `keys`."""
         words = _tokens([query])[0]
-        return self.bm25.get_scores(words) if words else np.zeros(self.count, dtype=np.float32)
+        return self.bm25.get_scores(words) if words else np.zeros(len(self.keys), dtype=np.float32)
+
+    def ids_of(self, docs: list[str]) -> np.ndarray:
+        wanted = set(docs)
+        return np.array([n for n, doc in enumerate(self.docs) if doc in wanted], dtype=np.int64)
 
 
-def keywords(index) -> Keywords:
-    """The index's keyword search, built on first use and again after the index grows."""
+def keywords(corpus) -> Keywords:
+    """The corpus's keyword search, built on first use and again when what it searches changes.
+    Kept with the index when the corpus searches one (the example index: shared by every session
+    that searches only it), else with the corpus."""
+    parts = corpus.indexes()
+    signature = tuple((source, id(index), len(index)) for source, index in parts)
+    holder = parts[0][1] if len(parts) == 1 else corpus
     with _lock:
-        found = getattr(index, "_keywords", None)
-        if found is None or found.count != len(index.chunks):
-            found = Keywords([c.text for c in index.chunks])
-            index._keywords = found
+        found = getattr(holder, "_keywords", None)
+        if found is None or found.signature != signature:
+            found = Keywords(corpus, signature)
+            holder._keywords = found
         return found
 
 

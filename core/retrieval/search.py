@@ -86,18 +86,17 @@ def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None
         if unknown:
             raise SearchError(f"Not in this corpus: {', '.join(sorted(unknown))}.")
     vector = embed([query.strip()])
-    dense, lexical, cosine = [], [], {}
+    dense = []
     for source, index in corpus.indexes():
         wanted = None if docs is None else [d for d in docs if d in index.texts]
         if wanted == []:
             continue
         for score, i in index.search(vector, max(k, lx.CANDIDATES), wanted)[0]:
             dense.append((score, (source, i)))
-        scores = lx.keywords(index).scores(query)
-        for score, i in lx.top(scores, None if wanted is None else index.ids_of(wanted)):
-            lexical.append((score, (source, i)))
-    for score, key in dense:
-        cosine[key] = score
+    cosine = {key: score for score, key in dense}
+    keywords = lx.keywords(corpus)
+    lexical = [(score, keywords.keys[n]) for score, n in
+               lx.top(keywords.scores(query), None if docs is None else keywords.ids_of(docs))]
     order = lx.fuse([[key for _, key in sorted(found, key=lambda f: -f[0])] for found in (dense, lexical)])[:k]
     indexes = dict(corpus.indexes())
     for source, i in order:

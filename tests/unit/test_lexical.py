@@ -6,15 +6,38 @@ import numpy as np
 from core.retrieval import lexical
 
 
+class FakeIndex:
+    def __init__(self, texts, doc="a.txt"):
+        self.chunks = [SimpleNamespace(text=t, doc=doc) for t in texts]
+
+    def __len__(self):
+        return len(self.chunks)
+
+
+def corpus_of(*parts):
+    return SimpleNamespace(indexes=lambda: list(parts))
+
+
 def test_bm25_scores_rare_words_and_ignores_question_words_and_inflection():
     common = [f"The firm's analysts work on deal number {n}." for n in range(5)]
-    keywords = lexical.Keywords(["Orin Middleton of Barclays Capital said prices rose.", *common,
-                                 "Barclays shares fell."])
+    corpus = corpus_of(("yours", FakeIndex(["Orin Middleton of Barclays Capital said prices rose.", *common,
+                                            "Barclays shares fell."])))
+    keywords = lexical.keywords(corpus)
     scores = keywords.scores("Which firm does Orin Middleton work for?")
     assert scores.argmax() == 0 and scores[-1] == 0     # the rare name outweighs the common words
-    assert keywords.scores("price rising")[0] > 0          # stems: "prices rose" ~ "price" (rise differs)
+    assert keywords.scores("price")[0] > 0               # stems: "prices" ~ "price"
     assert not keywords.scores("which does the for").any()  # only stopwords: nothing matches
     assert not keywords.scores("").any()
+
+
+def test_one_bm25_over_all_the_indexes_a_corpus_searches():
+    examples = FakeIndex([f"A key idea of attention, number {n}: the key and the query." for n in range(20)], "ex.md")
+    yours = FakeIndex(["Alice keeps the spare key to the greenhouse under the third flowerpot."], "alice.txt")
+    keywords = lexical.keywords(corpus_of(("example", examples), ("yours", yours)))
+    assert len(keywords.keys) == 21 and keywords.keys[-1] == ("yours", 0)
+    scores = keywords.scores("Where is the spare key to the greenhouse?")
+    assert scores.argmax() == 20   # a session's one document does not make its own words look common
+    assert list(keywords.ids_of(["alice.txt"])) == [20]
 
 
 def test_top_keeps_positive_scores_and_only_the_ids_asked_for():
@@ -30,10 +53,10 @@ def test_reciprocal_rank_fusion_favours_what_both_rankings_hold():
     assert lexical.fuse([[], []]) == []
 
 
-def test_the_keyword_index_is_rebuilt_when_the_passages_grow():
-    index = SimpleNamespace(chunks=[SimpleNamespace(text="alpha beta")])
-    first = lexical.keywords(index)
-    assert lexical.keywords(index) is first
-    index.chunks.append(SimpleNamespace(text="gamma delta"))
-    second = lexical.keywords(index)
+def test_the_keyword_index_is_rebuilt_when_what_is_searched_grows_and_shared_for_one_index():
+    index = FakeIndex(["alpha beta"])
+    first = lexical.keywords(corpus_of(("example", index)))
+    assert lexical.keywords(corpus_of(("example", index))) is first   # kept with the one index
+    index.chunks.append(SimpleNamespace(text="gamma delta", doc="a.txt"))
+    second = lexical.keywords(corpus_of(("example", index)))
     assert second is not first and second.scores("gamma")[1] > 0
