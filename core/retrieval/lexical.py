@@ -33,22 +33,25 @@ class Keywords:
     """BM25 over every passage a corpus searches, one index for all, so that a word's weight comes
     from the whole corpus (a session's one document must not make its own words look common)."""
 
-    def __init__(self, corpus, signature: tuple):
+    def __init__(self, parts: list, signature: tuple):
         self.signature = signature
-        self.keys = [(source, i) for source, index in corpus.indexes() for i in range(len(index))]
-        self.docs = [index.chunks[i].doc for source, index in corpus.indexes() for i in range(len(index))]
+        passages = [(source, i, chunk) for source, index in parts for i, chunk in enumerate(index.chunks)]
+        self.keys = [(source, i) for source, i, _ in passages]
+        self.docs = [chunk.doc for _, _, chunk in passages]
         self.bm25 = bm25s.BM25()
-        self.bm25.index(_tokens([index.chunks[i].text for _, index in corpus.indexes() for i in range(len(index))]),
-                        show_progress=False)
+        self.bm25.index(_tokens([chunk.text for _, _, chunk in passages]), show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (0 where no query word occurs), in the order of `keys`."""
         words = _tokens([query])[0]
         return self.bm25.get_scores(words) if words else np.zeros(len(self.keys), dtype=np.float32)
 
-    def ids_of(self, docs: list[str]) -> np.ndarray:
-        wanted = set(docs)
-        return np.array([n for n, doc in enumerate(self.docs) if doc in wanted], dtype=np.int64)
+    def top(self, query: str, docs: list[str] | None = None, k: int = CANDIDATES) -> list[tuple]:
+        """The k best (score, key) with a positive score, best first; only `docs`' passages when given."""
+        scores = self.scores(query)
+        if docs is not None:
+            scores = np.where(np.isin(self.docs, list(docs)), scores, 0.0)
+        return [(float(scores[n]), self.keys[n]) for n in np.argsort(-scores)[:k] if scores[n] > 0]
 
 
 def keywords(corpus) -> Keywords:
@@ -61,23 +64,9 @@ def keywords(corpus) -> Keywords:
     with _lock:
         found = getattr(holder, "_keywords", None)
         if found is None or found.signature != signature:
-            found = Keywords(corpus, signature)
+            found = Keywords(parts, signature)
             holder._keywords = found
         return found
-
-
-def top(scores: np.ndarray, ids: np.ndarray | None = None, k: int = CANDIDATES) -> list[tuple[float, int]]:
-    """The k best (score, id) with a positive score, over `ids` only when given."""
-    if ids is not None:
-        scores = _masked(scores, ids)
-    best = np.argsort(-scores)[:k]
-    return [(float(scores[i]), int(i)) for i in best if scores[i] > 0]
-
-
-def _masked(scores: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(scores)
-    out[ids] = scores[ids]
-    return out
 
 
 def fuse(rankings: list[list], k: int | None = None) -> list:

@@ -86,19 +86,17 @@ def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None
         if unknown:
             raise SearchError(f"Not in this corpus: {', '.join(sorted(unknown))}.")
     vector = embed([query.strip()])
+    indexes = dict(corpus.indexes())
     dense = []
-    for source, index in corpus.indexes():
+    for source, index in indexes.items():
         wanted = None if docs is None else [d for d in docs if d in index.texts]
         if wanted == []:
             continue
-        for score, i in index.search(vector, max(k, lx.CANDIDATES), wanted)[0]:
-            dense.append((score, (source, i)))
+        dense += [(score, (source, i)) for score, i in index.search(vector, max(k, lx.CANDIDATES), wanted)[0]]
+    dense.sort(key=lambda found: -found[0])
     cosine = {key: score for score, key in dense}
-    keywords = lx.keywords(corpus)
-    lexical = [(score, keywords.keys[n]) for score, n in
-               lx.top(keywords.scores(query), None if docs is None else keywords.ids_of(docs))]
-    order = lx.fuse([[key for _, key in sorted(found, key=lambda f: -f[0])] for found in (dense, lexical)])[:k]
-    indexes = dict(corpus.indexes())
+    lexical = lx.keywords(corpus).top(query, docs)
+    order = lx.fuse([[key for _, key in dense], [key for _, key in lexical]])[:k]
     for source, i in order:
         if (source, i) not in cosine:  # found by keywords only: its stored vector gives the cosine
             cosine[(source, i)] = float(indexes[source].vectors([i])[0] @ vector[0])

@@ -1,8 +1,6 @@
 """Keyword search (BM25) and reciprocal rank fusion (core.retrieval.lexical)."""
 from types import SimpleNamespace
 
-import numpy as np
-
 from core.retrieval import lexical
 
 
@@ -37,14 +35,19 @@ def test_one_bm25_over_all_the_indexes_a_corpus_searches():
     assert len(keywords.keys) == 21 and keywords.keys[-1] == ("yours", 0)
     scores = keywords.scores("Where is the spare key to the greenhouse?")
     assert scores.argmax() == 20   # a session's one document does not make its own words look common
-    assert list(keywords.ids_of(["alice.txt"])) == [20]
+    assert [key for _, key in keywords.top("greenhouse", ["alice.txt"])] == [("yours", 0)]
 
 
-def test_top_keeps_positive_scores_and_only_the_ids_asked_for():
-    scores = np.array([0.0, 3.0, 1.0, 2.0], dtype=np.float32)
-    assert lexical.top(scores) == [(3.0, 1), (2.0, 3), (1.0, 2)]
-    assert lexical.top(scores, np.array([2, 0])) == [(1.0, 2)]
-    assert lexical.top(scores, k=1) == [(3.0, 1)]
+def test_top_keeps_positive_scores_best_first_and_only_the_documents_asked_for():
+    corpus = corpus_of(("example", FakeIndex(["gamma", "alpha alpha beta", "alpha"], "ex.md")),
+                       ("yours", FakeIndex(["alpha beta gamma delta epsilon"], "mine.txt")))
+    keywords = lexical.keywords(corpus)
+    found = keywords.top("alpha")
+    assert {key for _, key in found} == {("example", 1), ("example", 2), ("yours", 0)}  # not "gamma"
+    assert [s for s, _ in found] == sorted((s for s, _ in found), reverse=True) and found[-1][0] > 0
+    assert [key for _, key in keywords.top("alpha", ["mine.txt"])] == [("yours", 0)]
+    assert keywords.top("alpha", k=1) == found[:1]
+    assert keywords.top("zeta") == []
 
 
 def test_reciprocal_rank_fusion_favours_what_both_rankings_hold():
