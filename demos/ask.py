@@ -44,7 +44,7 @@ def ask(question: str, k: int = 4, reader: str = "auto", use_examples: bool = Tr
     Args:
         question: the question (at most 2,000 characters).
         k: how many passages to retrieve and read (1-10).
-        reader: "auto" (an extractive QA model when the Hub is reachable, else "grounded"), "extractive", "grounded" (an exact span of a passage chosen by the chat model, with a calibrated confidence; it says when the documents do not answer), or "chat" (the chat model writes an answer citing passages [n]).
+        reader: "auto" (an extractive QA model when the Hub is reachable, else "grounded"), "extractive", "grounded" (an exact span of a passage chosen by the chat model, with a calibrated confidence that the documents answer the question; below a threshold it says they do not), or "chat" (the chat model writes an answer citing passages [n]).
         use_examples: also search the 36 example articles on language models.
         corpus_key: the key add_documents gave for your private corpus; leave it out to use the example articles only (over MCP) or this session's documents.
     Returns:

@@ -61,7 +61,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     done: bool = False
     span: dict | None = None          # the answer span: text, passage (from 1), start, end in its text
-    confidence: float | None = None   # grounded: calibrated P(right); extractive: P(span)
+    confidence: float | None = None   # grounded: calibrated P(the passages answer it); extractive: P(span)
     refuse_below: float | None = None
     runners_up: list[dict] = field(default_factory=list)   # grounded: the next candidates, with scores
     support: dict | None = None       # core.grounding marks of `text` against the passages read

@@ -7,13 +7,15 @@ model, never written by it.
                 (core.retrieval.candidates): a sentence with no span of the kind asked for is
                 passed over, so it takes no place from one further down that has
   3. scoring    log P(candidate + end of answer | the sentences and the question) for all
-                candidates in two forward passes of the chat model sharing the prompt's KV cache
-                (core.generation.continuations)
+                candidates, and for the answer ABSTAIN ("None"), in two forward passes of the chat
+                model sharing the prompt's KV cache (core.generation.continuations)
   4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
-                listwise; its softmax over the candidates and the evidence give a confidence,
-                calibrated on the development split of the BBC fixture (data/reader.json,
-                `python -m bench.grounded --fit`, bench/reader_fit.py); below its refuse_below
-                the reader says the documents do not answer.
+                listwise, picks the span; a logistic model of its softmax, the evidence and how
+                much the model prefers ABSTAIN gives the confidence: the calibrated probability
+                that the passages answer the question, fitted on the development split of the BBC
+                fixture (data/reader.json, `python -m bench.grounded --fit`,
+                bench/reader_fit.py); below its refuse_below the reader says the documents do not
+                answer.
 
 Without a generation model the reader still ranks the sentences and returns the best one as
 evidence (Reading.lm is False).
@@ -43,6 +45,8 @@ LEXICAL_WEIGHT = 1.0         # sentence score = cosine + this * share of questio
 MAX_CANDIDATES = 64
 RUNNERS_UP = 4
 PROMPT = "{context}\n\nQuestion: {question}\nAnswer with a few words copied from the text."
+ABSTAIN = "None"             # the answer that says the text has none; as a confidence feature it took
+                             # unanswerable dev questions refused 53% -> 61%, "The text does not say." to 58%
 
 
 @dataclass
@@ -82,8 +86,9 @@ class Reading:
     question: Question
     sentences: list[Sentence]          # best first
     spans: list[Span]                  # ranked, best first
-    confidence: float = 0.0            # calibrated P(the best span is right)
+    confidence: float = 0.0            # calibrated P(the passages answer the question)
     refuse_below: float = 0.0
+    abstain: float = 0.0               # log P(ABSTAIN | the sentences and the question)
     lm: bool = True                    # whether the chat model scored the candidates
     seconds: float = 0.0
 
@@ -154,7 +159,7 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
     except ModelUnavailable:
         reading.lm, generation = False, None
     if reading.spans and generation is not None:
-        lm_features(generation, question_text, evidence(reading), reading.spans)
+        reading.abstain = lm_features(generation, question_text, evidence(reading), reading.spans)
         add_span_features(reading)
     reading.seconds = time.perf_counter() - started
     return reading
@@ -182,17 +187,20 @@ def decide(reading: Reading, cal: dict) -> Reading:
     return reading
 
 
-def lm_features(generation, question: str, evidence: list[Sentence], spans: list[Span]) -> None:
+def lm_features(generation, question: str, evidence: list[Sentence], spans: list[Span]) -> float:
+    """The chat model's scores of each span, in place; returns log P(ABSTAIN)."""
     tokenizer = generation.tokenizer
     context = " ".join(s.text for s in evidence)
     messages = [{"role": "user", "content": PROMPT.format(context=context, question=question)}]
     prompt = tokenizer(render_chat(tokenizer, messages), add_special_tokens=False).input_ids
     end = _end_token(tokenizer)
-    scored = continuation_logprobs(generation, prompt,
-                                   [tokenizer(s.text, add_special_tokens=False).input_ids + [end] for s in spans])
+    *scored, abstain = continuation_logprobs(
+        generation, prompt, [tokenizer(text, add_special_tokens=False).input_ids + [end]
+                             for text in [s.text for s in spans] + [ABSTAIN]])
     for span, lp in zip(spans, scored):
         span.features.update(lm_total=lp.total, lm_mean=lp.total / len(lp.tokens), lm_first=lp.first,
                              lm_end=lp.tokens[-1])
+    return abstain.total
 
 
 def _end_token(tokenizer) -> int:
@@ -224,8 +232,10 @@ def reading_features(reading: Reading) -> dict:
     # an unanswerable question's closest sentences often hold nothing of the kind asked for,
     # so its best span comes from a sentence well below them
     gap = reading.sentences[0].score - reading.sentences[best.sentence].score
+    # how much more the model would say the text has no answer than give its likeliest span
+    abstain = reading.abstain - max(s.features["lm_total"] for s in reading.spans)
     return {**features, "prob": best.prob, "margin": best.prob - second, "score": best.score, "gap": gap,
-            "missing": _missing(reading), "candidates": math.log(len(reading.spans))}
+            "missing": _missing(reading), "candidates": math.log(len(reading.spans)), "abstain": abstain}
 
 
 def _missing(reading: Reading) -> float:

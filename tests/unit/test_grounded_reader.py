@@ -81,6 +81,22 @@ def test_the_answer_is_always_a_verbatim_span_of_its_passage(tiny, hits, monkeyp
     assert abs(sum(s.prob for s in reading.spans) - 1) < 1e-6
     assert [s.score for s in reading.spans] == sorted((s.score for s in reading.spans), reverse=True)
     assert 0 <= reading.confidence <= 1
+    assert reading.abstain < 0 and "abstain" in reader.calibration()["confidence"]["features"]
+
+
+def test_the_no_answer_score_is_log_p_of_none_after_the_same_prompt(tiny, hits, monkeypatch):
+    monkeypatch.setattr(reader, "sentence_vectors", lambda texts: torch.ones(len(texts), 4).numpy() / 2)
+    question = "Who is the Axa spokesman?"
+    sentences = reader.rank_sentences(hits, analyse(question), torch.ones(4).numpy() / 2)
+    spans = reader.spans_of(analyse(question), sentences)
+    evidence = [sentences[i] for i in sorted({s.sentence for s in spans})]
+    abstain = reader.lm_features(tiny, question, evidence, spans)
+    tokenizer = tiny.tokenizer
+    prompt = tokenizer(reader.render_chat(tokenizer, [{"role": "user", "content": reader.PROMPT.format(
+        context=" ".join(s.text for s in evidence), question=question)}]), add_special_tokens=False).input_ids
+    alone = continuation_logprobs(tiny, prompt, [tokenizer(reader.ABSTAIN, add_special_tokens=False).input_ids
+                                                 + [reader._end_token(tokenizer)]])[0]
+    assert abstain == pytest.approx(alone.total, abs=1e-4) and all("lm_total" in s.features for s in spans)
 
 
 def test_without_a_generation_model_the_reader_still_ranks_the_evidence(hits, monkeypatch):
