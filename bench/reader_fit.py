@@ -45,9 +45,10 @@ def examine_split(fixture: Fixture, corpus, split: str, cache: Path, reuse: bool
     cached = cache / f"{split}-readings.pkl"
     if reuse and cached.exists():
         readings = pickle.loads(cached.read_bytes())
-        for _, reading in readings:
-            reader.add_span_features(reading)
-        return readings
+        if all("abstain" in vars(r) for _, r in readings if r.spans and r.lm):  # else cached before it was scored
+            for _, reading in readings:
+                reader.add_span_features(reading)
+            return readings
     out = []
     for n, item in enumerate(fixture.questions(split), 1):
         result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)
