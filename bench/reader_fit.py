@@ -16,6 +16,7 @@ Every rate reported is cross-validated over FOLDS folds of whole articles (ranke
 both refitted without the fold), so no dev question is scored by a model fitted on it or on
 another question about its article.
 """
+import dataclasses
 import json
 import math
 import pickle
@@ -43,9 +44,10 @@ def examine_split(fixture: Fixture, corpus, split: str, cache: Path, reuse: bool
     from core.retrieval import qa, reader
     from core.retrieval.search import search
     cached = cache / f"{split}-readings.pkl"
+    names = {f.name for f in dataclasses.fields(reader.Reading)}
     if reuse and cached.exists():
         readings = pickle.loads(cached.read_bytes())
-        if all("abstain" in vars(r) for _, r in readings if r.spans and r.lm):  # else cached before it was scored
+        if all(names <= vars(r).keys() for _, r in readings):  # else cached before a field existed
             for _, reading in readings:
                 reader.add_span_features(reading)
             return readings

@@ -190,9 +190,7 @@ def decide(reading: Reading, cal: dict) -> Reading:
 def lm_features(generation, question: str, evidence: list[Sentence], spans: list[Span]) -> float:
     """The chat model's scores of each span, in place; returns log P(ABSTAIN)."""
     tokenizer = generation.tokenizer
-    context = " ".join(s.text for s in evidence)
-    messages = [{"role": "user", "content": PROMPT.format(context=context, question=question)}]
-    prompt = tokenizer(render_chat(tokenizer, messages), add_special_tokens=False).input_ids
+    prompt = prompt_ids(tokenizer, question, evidence)
     end = _end_token(tokenizer)
     *scored, abstain = continuation_logprobs(
         generation, prompt, [tokenizer(text, add_special_tokens=False).input_ids + [end]
@@ -201,6 +199,13 @@ def lm_features(generation, question: str, evidence: list[Sentence], spans: list
         span.features.update(lm_total=lp.total, lm_mean=lp.total / len(lp.tokens), lm_first=lp.first,
                              lm_end=lp.tokens[-1])
     return abstain.total
+
+
+def prompt_ids(tokenizer, question: str, evidence: list[Sentence]) -> list[int]:
+    """The prompt the candidates and ABSTAIN continue: the evidence sentences and the question."""
+    context = " ".join(s.text for s in evidence)
+    messages = [{"role": "user", "content": PROMPT.format(context=context, question=question)}]
+    return tokenizer(render_chat(tokenizer, messages), add_special_tokens=False).input_ids
 
 
 def _end_token(tokenizer) -> int:

@@ -92,8 +92,8 @@ def test_the_no_answer_score_is_log_p_of_none_after_the_same_prompt(tiny, hits, 
     evidence = [sentences[i] for i in sorted({s.sentence for s in spans})]
     abstain = reader.lm_features(tiny, question, evidence, spans)
     tokenizer = tiny.tokenizer
-    prompt = tokenizer(reader.render_chat(tokenizer, [{"role": "user", "content": reader.PROMPT.format(
-        context=" ".join(s.text for s in evidence), question=question)}]), add_special_tokens=False).input_ids
+    prompt = reader.prompt_ids(tokenizer, question, evidence)
+    assert tokenizer.decode(prompt).count(question) == 1 and evidence[0].text in tokenizer.decode(prompt)
     alone = continuation_logprobs(tiny, prompt, [tokenizer(reader.ABSTAIN, add_special_tokens=False).input_ids
                                                  + [reader._end_token(tokenizer)]])[0]
     assert abstain == pytest.approx(alone.total, abs=1e-4) and all("lm_total" in s.features for s in spans)
