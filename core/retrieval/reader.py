@@ -8,7 +8,9 @@ model, never written by it.
                 passed over, so it takes no place from one further down that has
   3. scoring    log P(candidate + end of answer | the sentences and the question) for all
                 candidates, and for the answer ABSTAIN ("None"), in two forward passes of the chat
-                model sharing the prompt's KV cache (core.generation.continuations)
+                model sharing the prompt's KV cache (core.generation.continuations); then the same
+                given each evidence sentence alone, with ABSTAIN after each, in two more: how much
+                the model prefers a span to "None" when it reads only the span's own sentence
   4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
                 listwise, picks the span; a logistic model of its softmax, the evidence and how
                 much the model prefers ABSTAIN gives the confidence: the calibrated probability
@@ -29,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelUnavailable
-from core.generation.continuations import continuation_logprobs
-from core.generation.prompts import render_chat
+from core.generation.continuations import continuation_logprobs, prompted_logprobs
+from core.generation.prompts import encode_chat
 from core.grounding.items import stem, tokens
 from core.retrieval.candidates import Question, analyse, candidates
 from core.retrieval.features import span_features
@@ -188,24 +190,33 @@ def decide(reading: Reading, cal: dict) -> Reading:
 
 
 def lm_features(generation, question: str, evidence: list[Sentence], spans: list[Span]) -> float:
-    """The chat model's scores of each span, in place; returns log P(ABSTAIN)."""
+    """The chat model's scores of each span, in place, given all the evidence sentences and given
+    its own sentence alone; returns log P(ABSTAIN) given all of them. `evidence`: the sentences
+    that hold the spans, in rank order (evidence())."""
     tokenizer = generation.tokenizer
-    prompt = prompt_ids(tokenizer, question, evidence)
     end = _end_token(tokenizer)
-    *scored, abstain = continuation_logprobs(
-        generation, prompt, [tokenizer(text, add_special_tokens=False).input_ids + [end]
-                             for text in [s.text for s in spans] + [ABSTAIN]])
+    answers = [tokenizer(text, add_special_tokens=False).input_ids + [end]
+               for text in [s.text for s in spans] + [ABSTAIN]]
+    *scored, abstain = continuation_logprobs(generation, prompt_ids(tokenizer, question, evidence), answers)
     for span, lp in zip(spans, scored):
         span.features.update(lm_total=lp.total, lm_mean=lp.total / len(lp.tokens), lm_first=lp.first,
                              lm_end=lp.tokens[-1])
+    # alone: one prompt per evidence sentence, each continued by its own spans and by ABSTAIN
+    which = {rank: n for n, rank in enumerate(sorted({s.sentence for s in spans}))}
+    alone = prompted_logprobs(generation, [prompt_ids(tokenizer, question, [s]) for s in evidence],
+                              [(which[s.sentence], ids) for s, ids in zip(spans, answers)]
+                              + [(n, answers[-1]) for n in range(len(evidence))])
+    scored, none = alone[:len(spans)], alone[len(spans):]
+    for span, lp in zip(spans, scored):
+        span.features.update(alone_total=lp.total, alone_margin=lp.total - none[which[span.sentence]].total)
     return abstain.total
 
 
 def prompt_ids(tokenizer, question: str, evidence: list[Sentence]) -> list[int]:
-    """The prompt the candidates and ABSTAIN continue: the evidence sentences and the question."""
+    """The prompt the candidates and ABSTAIN continue: the evidence sentences and the question
+    (control-token strings in either stay plain text)."""
     context = " ".join(s.text for s in evidence)
-    messages = [{"role": "user", "content": PROMPT.format(context=context, question=question)}]
-    return tokenizer(render_chat(tokenizer, messages), add_special_tokens=False).input_ids
+    return encode_chat(tokenizer, [{"role": "user", "content": PROMPT.format(context=context, question=question)}])
 
 
 def _end_token(tokenizer) -> int:
@@ -240,7 +251,9 @@ def reading_features(reading: Reading) -> dict:
     # how much more the model would say the text has no answer than give its likeliest span
     abstain = reading.abstain - max(s.features["lm_total"] for s in reading.spans)
     return {**features, "prob": best.prob, "margin": best.prob - second, "score": best.score, "gap": gap,
-            "missing": _missing(reading), "candidates": math.log(len(reading.spans)), "abstain": abstain}
+            "missing": _missing(reading), "candidates": math.log(len(reading.spans)), "abstain": abstain,
+            "alone_margin": best.features["alone_margin"],
+            "alone_best": max(s.features["alone_margin"] for s in reading.spans)}
 
 
 def _missing(reading: Reading) -> float:
