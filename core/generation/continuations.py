@@ -53,7 +53,7 @@ def prompted_logprobs(loaded, prompts: list[list[int]], continuations: list[tupl
     lengths = mask.sum(-1)
     with torch.inference_mode():
         out = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp(min=0),
-                    use_cache=True)
+                    use_cache=True, logits_to_keep=1)  # only the last position's logits are read
         first = out.logits[:, -1].float().log_softmax(-1)
         scored: list[Continuation] = []
         for at in range(0, len(continuations), batch):
