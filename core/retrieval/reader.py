@@ -169,14 +169,20 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
 
 def add_span_features(reading: Reading) -> None:
     """The features of each span that need no model (core.retrieval.features)."""
-    ranks = {i: rank for rank, i in enumerate(sorted({s.sentence for s in reading.spans}))}
+    ranks = evidence_ranks(reading.spans)
     for span in reading.spans:
         span.features.update(span_features(span, reading.sentences, reading.question, ranks[span.sentence]))
 
 
 def evidence(reading: Reading) -> list[Sentence]:
     """The sentences that hold the candidates, best first."""
-    return [reading.sentences[i] for i in sorted({s.sentence for s in reading.spans})]
+    return [reading.sentences[i] for i in evidence_ranks(reading.spans)]
+
+
+def evidence_ranks(spans: list[Span]) -> dict[int, int]:
+    """{rank of a sentence that holds candidates among all the sentences: its place among those
+    sentences}, best first."""
+    return {rank: n for n, rank in enumerate(sorted({s.sentence for s in spans}))}
 
 
 def decide(reading: Reading, cal: dict) -> Reading:
@@ -202,7 +208,7 @@ def lm_features(generation, question: str, evidence: list[Sentence], spans: list
         span.features.update(lm_total=lp.total, lm_mean=lp.total / len(lp.tokens), lm_first=lp.first,
                              lm_end=lp.tokens[-1])
     # alone: one prompt per evidence sentence, each continued by its own spans and by ABSTAIN
-    which = {rank: n for n, rank in enumerate(sorted({s.sentence for s in spans}))}
+    which = evidence_ranks(spans)
     alone = prompted_logprobs(generation, [prompt_ids(tokenizer, question, [s]) for s in evidence],
                               [(which[s.sentence], ids) for s, ids in zip(spans, answers)]
                               + [(n, answers[-1]) for n in range(len(evidence))])
