@@ -75,10 +75,10 @@ def check_query(corpus: Corpus, query: str, k: int) -> int:
 
 
 def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None,
-           sentences: bool = True) -> SearchResult:
+           sentences: bool = True, fusion_k: int | None = None) -> SearchResult:
     """Top-k passages over the corpus (optionally only `docs`), best first, each with its
-    best-matching sentence: the embedding and keyword rankings fused (core.retrieval.lexical);
-    a hit's score is its cosine to the query."""
+    best-matching sentence: the embedding and keyword rankings fused (core.retrieval.lexical,
+    with constant `fusion_k`, by default lexical.FUSION_K); a hit's score is its cosine to the query."""
     k = check_query(corpus, query, k)
     docs = [d for d in docs] if docs else None
     if docs:
@@ -96,7 +96,7 @@ def search(corpus: Corpus, query: str, k: int = 5, docs: list[str] | None = None
     dense.sort(key=lambda found: -found[0])
     cosine = {key: score for score, key in dense}
     lexical = lx.keywords(corpus).top(query, docs)
-    order = lx.fuse([[key for _, key in dense], [key for _, key in lexical]])[:k]
+    order = lx.fuse([[key for _, key in dense], [key for _, key in lexical]], fusion_k)[:k]
     for source, i in order:
         if (source, i) not in cosine:  # found by keywords only: its stored vector gives the cosine
             cosine[(source, i)] = float(indexes[source].vectors([i])[0] @ vector[0])
