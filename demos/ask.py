@@ -3,7 +3,7 @@ import gradio as gr
 
 from core.retrieval import qa
 from core.retrieval.search import MAX_QUERY
-from demos import render, sessions
+from demos import render_passages, sessions
 from demos.i18n import request_lang, t
 from demos.widgets import Session, documents_panel, group, user_errors
 
@@ -11,7 +11,7 @@ TITLE = t("tab_ask")
 EXAMPLES = ["How many tokens are in the GPT-2 vocabulary?", "When was ChatGPT released?",
             "What does the reward model do in RLHF?", "What is the capital of Australia?"]
 READERS = [(t(f"reader_{v}"), v) for v in ("auto", "extractive", "grounded", "chat")]
-CSS = render.SUPPORT_CSS  # the support marks' colours, for every tab that shows them
+CSS = render_passages.SUPPORT_CSS  # the support marks' colours, for every tab that shows them
 
 
 def build(session: Session) -> None:
@@ -52,6 +52,6 @@ def ask(question: str, k: int = 4, reader: str = "auto", use_examples: bool = Tr
     """
     corpus, lang = sessions.documents(state, use_examples, corpus_key, request), request_lang(request)
     for result in qa.answer_stream(corpus, question, k, reader=reader or "auto"):
-        marks = render.support_html(result.text, result.support, lang=lang) if result.done else ""
-        yield (render.answer_markdown(result, lang), render.answer_passages_html(result, lang), marks,
+        marks = render_passages.support_html(result.text, result.support, lang=lang) if result.done else ""
+        yield (render_passages.answer_markdown(result, lang), render_passages.answer_passages_html(result, lang), marks,
                result.to_dict() if result.done else None)

@@ -7,7 +7,7 @@ from core import generation
 from core.generation.prompts import MAX_MESSAGE_CHARS, MAX_SYSTEM_CHARS
 from core.grounding import mark_support
 from core.retrieval import qa
-from demos import render, sessions
+from demos import render_passages, sessions
 from demos.i18n import request_lang, t
 from demos.widgets import (Session, chat_history, group, settings_controls, settings_dict, stop_button,
                            token_view, user_errors, view_cleared, view_updates)
@@ -60,7 +60,7 @@ def chat_send(message: str, history: list[dict] | None = None, system: str = SYS
         marks, data = "", None
         if hits and update.done:
             support = mark_support(update.text, [h.chunk.text for h in hits], given=message).to_dict()
-            marks = render.support_html(update.text, support, lang=request_lang(request))
+            marks = render_passages.support_html(update.text, support, lang=request_lang(request))
             data = {"support": support, "passages": [{"passage": i + 1, "document": h.chunk.doc, "text": h.chunk.text}
                                                      for i, h in enumerate(hits)]}
         yield history + [{"role": "assistant", "content": update.text}], "", *view, marks, data

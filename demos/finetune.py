@@ -5,7 +5,7 @@ import gradio as gr
 
 from core import finetune, sentiment
 from core.finetune.data import MAX_TYPED_CHARS
-from demos import render, widgets
+from demos import render_tasks, widgets
 from demos.i18n import request_lang, t
 from demos.widgets import Session, free_choice, user_errors
 
@@ -72,8 +72,8 @@ def finetune_train(examples: str = "", file: str | None = None, text_column: str
     models, lang = finetune.session(models, request.session_hash if request else ""), request_lang(request)
     job = models.start(finetune.load(examples, file, text_column, label_column), method, epochs)
     for snap in job.follow():
-        loss, accuracy = render.finetune_curves(snap)
-        yield (render.finetune_markdown(snap, lang), loss, accuracy, render.finetune_predictions(snap), snap["key"],
+        loss, accuracy = render_tasks.finetune_curves(snap)
+        yield (render_tasks.finetune_markdown(snap, lang), loss, accuracy, render_tasks.finetune_predictions(snap), snap["key"],
                snap)
     if snap["state"] == "failed":
         raise finetune.FineTuneError(snap["error"])
@@ -118,7 +118,7 @@ def sentiment_finetuned(text: str, model: str, models=None):
         model, and which words pushed the prediction (occlusion).
     """
     result, attribution = sentiment.explain(text, model_id=finetune.existing(models).model(model))
-    return result.scores, render.sentiment_markdown(result), attribution.categories()
+    return result.scores, render_tasks.sentiment_markdown(result), attribution.categories()
 
 
 def sentiment_hook(session: Session, text: gr.Textbox, scores: gr.Label, info: gr.Markdown,

@@ -6,7 +6,8 @@ import time
 
 from demos.i18n import text
 from demos.notices import compiled, matched
-from demos.render import duration, stage_words
+from demos.render import duration
+from demos.render_tasks import stage_words
 
 # core's progress words -> the table's keys, as demos.notices reads its table
 _WORDS = compiled([(r"Reading file (\d+) of (\d+): (.*)", "progress_reading", ("i", "n", "name")),

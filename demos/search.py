@@ -4,7 +4,7 @@ import gradio as gr
 from core.errors import SearchError
 from core.retrieval import corpus as corpora
 from core.retrieval import search as core
-from demos import render, sessions
+from demos import render, render_passages, sessions
 from demos.i18n import request_lang, t, text
 from demos.widgets import Session, documents_panel, group, user_errors
 
@@ -76,7 +76,7 @@ def run_search(query: str, k: int = 5, docs: list[str] | None = None, use_exampl
     lang = request_lang(request)
     info = render.notes_markdown([text("search_info", lang, n=len(result.hits), corpus=result.corpus,
                                        model=result.model)], result.notices)
-    return render.hits_html(result.hits, lang), frame, info
+    return render_passages.hits_html(result.hits, lang), frame, info
 
 
 def document_choices(use_examples, state, request: gr.Request = None):

@@ -8,7 +8,7 @@ from demos import sessions
 from demos.finetune import sentiment_hook
 from demos.i18n import request_lang, t, text
 from demos.progress import Readable
-from demos.render import sentiment_markdown
+from demos.render_tasks import sentiment_markdown
 from demos.widgets import Session, free_choice, group, user_errors
 
 TITLE = t("tab_sentiment")

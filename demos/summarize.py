@@ -4,7 +4,8 @@ import gradio as gr
 from core import summarize as core
 from demos.i18n import request_lang, t
 from demos.progress import Readable
-from demos.render import chunk_summaries, summary_info, support_html
+from demos.render_passages import support_html
+from demos.render_tasks import chunk_summaries, summary_info
 from demos.widgets import Session, examples, group, model_menu, user_errors
 
 TITLE = t("tab_summarize")

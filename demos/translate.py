@@ -4,7 +4,8 @@ import gradio as gr
 
 from core import translate as core
 from demos.i18n import request_lang, t
-from demos.render import support_html, translation_info
+from demos.render_passages import support_html
+from demos.render_tasks import translation_info
 from demos.widgets import Session, model_menu, user_errors
 
 TITLE = t("tab_translate")

@@ -19,7 +19,7 @@ from core.retrieval import corpus as corpora
 from core.runtime import memory, priority
 from core.runtime.loader import choices
 from core.summarize.inputs import MAX_CHARS as MAX_PASTE
-from demos import i18n, render, sessions
+from demos import i18n, render, render_passages, sessions
 from demos.i18n import request_lang, t
 from demos.progress import Readable
 
@@ -358,5 +358,5 @@ def add_documents(files: list[str] | None = None, text: str = "", use_examples: 
     sessions.FILES.track(request, *(files or []))
     lang = request_lang(request)
     report = corpora.ingest(corpus, files or [], text or "", Readable(progress, lang))
-    return (render.ingest_markdown(report, lang) + "\n\n" + i18n.text("searching", lang, corpus=corpus.describe())
+    return (render_passages.ingest_markdown(report, lang) + "\n\n" + i18n.text("searching", lang, corpus=corpus.describe())
             + sessions.key_note(key))

@@ -4,7 +4,7 @@ import pytest
 from core.errors import QAError
 from core.retrieval import qa
 from core.retrieval.corpus import Corpus, ingest
-from demos import render
+from demos import render_passages
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +25,13 @@ def test_the_chat_reader_answers_and_marks_the_supporting_sentence(examples):
     assert marked and all(final.hits[i].chunk.text[s:e].strip() for i, s, e in final.marks)
     assert "ChatML" in final.evidence
     assert final.cited and all(1 <= n <= len(final.hits) for n in final.cited)
-    assert "<mark>" in render.answer_passages_html(final) and "chat model writing" in render.answer_markdown(final)
+    assert "<mark>" in render_passages.answer_passages_html(final) and "chat model writing" in render_passages.answer_markdown(final)
 
 
 def test_off_topic_questions_are_declined_instead_of_guessed(examples):
     result = qa.answer(examples, "How do I bake sourdough bread at home?")
     assert result.method == "not-found" and result.text == qa.NOT_FOUND
-    assert "below the" in result.notices[0] and "retrieval only" in render.answer_markdown(result)
+    assert "below the" in result.notices[0] and "retrieval only" in render_passages.answer_markdown(result)
 
 
 def test_the_reader_answers_from_a_users_own_document():

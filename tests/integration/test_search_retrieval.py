@@ -9,7 +9,7 @@ from core.retrieval import corpus as corpora
 from core.retrieval import qa
 from core.retrieval import search as core
 from core.text.documents import document_from_text
-from demos import render
+from demos import render_passages
 from tests.fixtures.pdf import make_pdf
 
 QUESTIONS = json.loads((Path(__file__).parents[2] / "examples" / "questions.json").read_text())
@@ -66,7 +66,7 @@ def test_the_best_matching_sentence_is_highlighted(examples):
     result = core.search(examples, "How many tokens are in the GPT-2 vocabulary?", 3)
     best = result.hits[0]
     assert best.chunk.doc == "tokenization.md" and "50,257" in best.sentence_text
-    assert "<mark>" + "GPT-2 uses a byte-level BPE vocabulary of 50,257 tokens." + "</mark>" in render.hits_html(result.hits)
+    assert "<mark>" + "GPT-2 uses a byte-level BPE vocabulary of 50,257 tokens." + "</mark>" in render_passages.hits_html(result.hits)
     assert best.position().startswith("page 1, characters")
 
 

@@ -3,7 +3,7 @@ explained, a stopped run marked as stopped, a run in progress saying how far it 
 passages without the sentence neighbouring passages share."""
 from core.retrieval.search import Hit
 from core.text.documents import Chunk
-from demos import render
+from demos import render, render_passages, render_tasks
 
 SENTENCES = ["Alpha one.", "Beta two.", "Gamma three.", "Delta four.", "Epsilon five."]
 TEXT = " ".join(SENTENCES)
@@ -52,7 +52,7 @@ def chunk(first: int, last: int) -> Chunk:
 def test_neighbouring_passages_do_not_repeat_their_shared_sentence():
     first, second = chunk(0, 2), chunk(2, 4)  # "Gamma three." is in both
     hits = [Hit(1, 0.9, second, "example", 1, (0, 12)), Hit(2, 0.8, first, "example", 0, (0, 10))]
-    page = render.hits_html(hits)
+    page = render_passages.hits_html(hits)
     assert page.count("Gamma three.") == 1
     assert "Alpha one." in page and "Epsilon five." in page
     assert "shown in passage #1" in page
@@ -76,9 +76,9 @@ def test_the_language_of_a_request_comes_from_the_pages_cookie_then_the_browser(
 
 
 def test_a_summarys_stage_reads_in_the_pages_language():
-    assert render.stage_words("summarising chunk 2 of 5") == "summarising chunk 2 of 5"
-    assert render.stage_words("summarising chunk 2 of 5 (round 2)", "zh-CN") == "正在摘要第 2 块（共 5 块）（第 2 轮）"
-    assert render.stage_words("combining 5 chunk summaries", "zh-CN") == "正在合并 5 个分块摘要"
-    assert render.stage_words("something new", "zh-CN") == "something new"
-    info = render.summary_info("abstractive", "M", "X", ["a note"], "done", "zh-CN")
+    assert render_tasks.stage_words("summarising chunk 2 of 5") == "summarising chunk 2 of 5"
+    assert render_tasks.stage_words("summarising chunk 2 of 5 (round 2)", "zh-CN") == "正在摘要第 2 块（共 5 块）（第 2 轮）"
+    assert render_tasks.stage_words("combining 5 chunk summaries", "zh-CN") == "正在合并 5 个分块摘要"
+    assert render_tasks.stage_words("something new", "zh-CN") == "something new"
+    info = render_tasks.summary_info("abstractive", "M", "X", ["a note"], "done", "zh-CN")
     assert info.startswith("**生成式** · M · 模型：X · 完成") and "- a note" in info
