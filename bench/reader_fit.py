@@ -31,11 +31,13 @@ RANKER = ["lm_total", "lm_mean", "lm_first", "lm_end", "sentence_rank", "cosine"
           "around", "clause", "alone_total", "alone_margin"]
 # around, clause: +3.0 and +3.6 points of CV top-1 on the 199 round-1 questions
 CONFIDENCE = ["prob", "margin", "lm_mean", "cosine", "lexical", "candidates", "gap", "missing", "named", "abstain",
-              "alone_margin", "alone_best"]
+              "alone_margin", "alone_best", "score"]
 # named: unanswerable refused at 8% of answerable refused 38% -> 58% (CV, 328 dev questions);
 # answerable as the label, then abstain: 42% -> 53% -> 61% (CV, 646 dev questions), exact 70.0% -> 69.9%;
 # the alone_ scores (each span given its own sentence only), as ranker and confidence features:
-# best span 67.6% -> 68.0%, unanswerable refused 47.3% -> 53.8% (CV, 1,006 dev questions)
+# best span 67.6% -> 68.0%, unanswerable refused 47.3% -> 53.8% (CV, 1,006 dev questions);
+# score (the ranker's own score of the best span, not only its share of the softmax), with the prompt
+# asking the question first too: unanswerable refused 51.4% -> 53.6% (CV, 1,186 dev questions)
 RANKER_L2 = 10.0                # chosen on dev (cross-validated top-1 over 0.1-10)
 MAX_ANSWERABLE_REFUSED = 0.08   # on dev, cross-validated: the target is 10% on test
 FOLDS = 10                      # cross-validation folds, by article (leaving out one article each took 20 min)

@@ -6,9 +6,10 @@ model, never written by it.
   2. candidates answer-type-aware spans of the EVIDENCE best sentences that hold any
                 (core.retrieval.candidates): a sentence with no span of the kind asked for is
                 passed over, so it takes no place from one further down that has
-  3. scoring    log P(candidate + end of answer | the sentences and the question) for all
-                candidates, and for the answer ABSTAIN ("None"), in two forward passes of the chat
-                model sharing the prompt's KV cache (core.generation.continuations); then the same
+  3. scoring    log P(candidate + end of answer | the question, the sentences and the question
+                again) for all candidates, and for the answer ABSTAIN ("None"), in two forward
+                passes of the chat model sharing the prompt's KV cache
+                (core.generation.continuations); then the same
                 given each evidence sentence alone, with ABSTAIN after each, in two more: how much
                 the model prefers a span to "None" when it reads only the span's own sentence
   4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
@@ -46,7 +47,8 @@ EVIDENCE = 9                 # sentences (that hold candidates) whose spans are 
 LEXICAL_WEIGHT = 1.0         # sentence score = cosine + this * share of question words it holds
 MAX_CANDIDATES = 64
 RUNNERS_UP = 4
-PROMPT = "{context}\n\nQuestion: {question}\nAnswer with a few words copied from the text."
+PROMPT = ("Question: {question}\n\n{context}\n\nQuestion: {question}\n"   # asked first too, so that the
+          "Answer with a few words copied from the text.")                # model reads the text knowing it
 ABSTAIN = "None"             # the answer that says the text has none; as a confidence feature it took
                              # unanswerable dev questions refused 53% -> 61%, "The text does not say." to 58%
 
