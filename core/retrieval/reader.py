@@ -9,9 +9,9 @@ model, never written by it.
   3. scoring    log P(candidate + end of answer | the question, the sentences and the question
                 again) for all candidates, and for the answer ABSTAIN ("None"), in two forward
                 passes of the chat model sharing the prompt's KV cache
-                (core.generation.continuations); then the same
-                given each evidence sentence alone, with ABSTAIN after each, in two more: how much
-                the model prefers a span to "None" when it reads only the span's own sentence
+                (core.generation.continuations); then the same given each evidence sentence alone,
+                with ABSTAIN after each, in two more: how much the model prefers a span to "None"
+                when it reads only the span's own sentence
   4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
                 listwise, picks the span; a logistic model of its softmax, the evidence and how
                 much the model prefers ABSTAIN gives the confidence: the calibrated probability
@@ -221,8 +221,8 @@ def lm_features(generation, question: str, evidence: list[Sentence], spans: list
 
 
 def prompt_ids(tokenizer, question: str, evidence: list[Sentence]) -> list[int]:
-    """The prompt the candidates and ABSTAIN continue: the evidence sentences and the question
-    (control-token strings in either stay plain text)."""
+    """The prompt the candidates and ABSTAIN continue: the question, the evidence sentences and
+    the question again (control-token strings in either stay plain text)."""
     context = " ".join(s.text for s in evidence)
     return encode_chat(tokenizer, [{"role": "user", "content": PROMPT.format(context=context, question=question)}])
 
