@@ -6,13 +6,16 @@ its prompt's cache.
     scores[i].total, scores[i].tokens     # sum and per-token natural log-probabilities
     scores = prompted_logprobs(loaded, [prompt_a, prompt_b], [(0, [12, 7]), (1, [99])])
 
-Prompts are left-padded, so that every one ends where its continuations start; the attention mask
-hides the pads and the position ids count only real tokens. Continuations are right-padded, which
-needs no mask: with causal attention a real token never sees the pads after it. This is how the
-grounded reader weighs candidate answers without generating text.
+The tokens that several prompts begin with (the grounded reader's worked examples and question)
+are run once and their cache shared. The rest of each prompt is left-padded, so that every one
+ends where its continuations start; the attention mask hides the pads and the position ids count
+only real tokens. Continuations are right-padded, which needs no mask: with causal attention a
+real token never sees the pads after it. This is how the grounded reader weighs candidate
+answers without generating text.
 """
 import copy
 from dataclasses import dataclass
+from os.path import commonprefix
 
 BATCH = 48                  # continuations per forward pass
 
@@ -44,16 +47,25 @@ def prompted_logprobs(loaded, prompts: list[list[int]], continuations: list[tupl
     if any(not c for _, c in continuations):
         raise ValueError("every continuation needs at least one token")
     model, device = loaded.model, loaded.placement.device
-    width = max(map(len, prompts))
+    # each prompt keeps at least its last token, whose logits score the first continuation token
+    shared = min(len(commonprefix(prompts)), min(map(len, prompts)) - 1) if len(prompts) > 1 else 0
+    rest = [prompt[shared:] for prompt in prompts]
+    width = max(map(len, rest))
     ids = torch.zeros((len(prompts), width), dtype=torch.long, device=device)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long, device=device)
-    for row, prompt in enumerate(prompts):
+    mask = torch.ones((len(prompts), shared + width), dtype=torch.long, device=device)
+    for row, prompt in enumerate(rest):
         ids[row, width - len(prompt):] = torch.tensor(prompt)
-        mask[row, width - len(prompt):] = 1
+        mask[row, shared:shared + width - len(prompt)] = 0
     lengths = mask.sum(-1)
     with torch.inference_mode():
-        out = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp(min=0),
-                    use_cache=True, logits_to_keep=1)  # only the last position's logits are read
+        cache = None
+        if shared:
+            cache = model(input_ids=torch.tensor([prompts[0][:shared]], device=device), use_cache=True,
+                          logits_to_keep=1).past_key_values
+            cache.batch_repeat_interleave(len(prompts))
+        out = model(input_ids=ids, attention_mask=mask, past_key_values=cache, use_cache=True,
+                    position_ids=(mask.cumsum(-1) - 1).clamp(min=0)[:, shared:],
+                    logits_to_keep=1)  # only the last position's logits are read
         first = out.logits[:, -1].float().log_softmax(-1)
         scored: list[Continuation] = []
         for at in range(0, len(continuations), batch):

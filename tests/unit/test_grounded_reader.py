@@ -59,6 +59,19 @@ def test_continuations_of_prompts_of_different_lengths_equal_one_full_forward_ea
             assert scored.tokens == pytest.approx(expected, abs=1e-4)
 
 
+def test_prompts_that_begin_alike_share_that_beginning_and_still_equal_one_full_forward_each(tiny):
+    tokenizer = tiny.tokenizer
+    head = tokenizer("Example: Q: who? A: Ann. Now read this. Q: where did it sit?").input_ids
+    prompts = [head + tokenizer(t, add_special_tokens=False).input_ids
+               for t in (" Context: the cat sat on the mat.", " It sat.", "")]  # the last is all beginning
+    continuations = [(p, tokenizer(t, add_special_tokens=False).input_ids) for p in (0, 1, 2) for t in (" mat", " on it")]
+    for (p, c), scored in zip(continuations, prompted_logprobs(tiny, prompts, continuations, batch=4)):
+        with torch.inference_mode():
+            logits = tiny.model(input_ids=torch.tensor([prompts[p] + c])).logits[0].log_softmax(-1)
+        expected = [float(logits[len(prompts[p]) - 1 + i, t]) for i, t in enumerate(c)]
+        assert scored.tokens == pytest.approx(expected, abs=1e-4)
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_candidates_are_exact_word_boundary_spans(question):
     q = analyse(question)
@@ -107,8 +120,10 @@ def test_the_no_answer_and_own_sentence_scores_are_the_models_after_the_same_pro
     abstain = reader.lm_features(tiny, question, evidence, spans)
     tokenizer = tiny.tokenizer
     prompt = reader.prompt_ids(tokenizer, question, evidence)
-    text = tokenizer.decode(prompt)   # the question is asked before the evidence and again after it
+    text = tokenizer.decode(prompt)   # the worked examples as earlier turns, then the question asked
     assert text.count(question) == 2 and text.index(question) < text.index(evidence[0].text) < text.rindex(question)
+    assert all(text.index(part) < text.index(question) for example in reader.WORKED_EXAMPLES for part in example)
+    assert text.count("<|im_start|>assistant") == len(reader.WORKED_EXAMPLES) + 1  # their answers, then the reply's
     alone = continuation_logprobs(tiny, prompt, [tokenizer(reader.ABSTAIN, add_special_tokens=False).input_ids
                                                  + [reader._end_token(tokenizer)]])[0]
     assert abstain == pytest.approx(alone.total, abs=1e-4) and all("lm_total" in s.features for s in spans)
