@@ -26,20 +26,20 @@ ROWS = 48   # sequences per forward pass of the plain batch, as prompted_logprob
 def plain_batch(loaded, prompts, continuations) -> list[list[float]]:
     import torch
     sequences = [prompts[p] + c for p, c in continuations]
-    out = []
+    device, out = loaded.placement.device, []
     for at in range(0, len(sequences), ROWS):
         group, conts = sequences[at:at + ROWS], continuations[at:at + ROWS]
         width = max(map(len, group))
-        ids = torch.zeros((len(group), width), dtype=torch.long)
-        mask = torch.zeros((len(group), width), dtype=torch.long)
+        ids = torch.zeros((len(group), width), dtype=torch.long, device=device)
+        mask = torch.zeros((len(group), width), dtype=torch.long, device=device)
         for row, seq in enumerate(group):
             ids[row, width - len(seq):], mask[row, width - len(seq):] = torch.tensor(seq), 1
         with torch.inference_mode():
             logprobs = loaded.model(input_ids=ids, attention_mask=mask,
                                     position_ids=(mask.cumsum(-1) - 1).clamp(min=0)).logits.float().log_softmax(-1)
         for row, (_, c) in enumerate(conts):
-            at_end = torch.arange(width - len(c) - 1, width - 1)
-            out.append(logprobs[row, at_end, torch.tensor(c)].tolist())
+            at_end = torch.arange(width - len(c) - 1, width - 1, device=device)
+            out.append(logprobs[row, at_end, torch.tensor(c, device=device)].tolist())
     return out
 
 

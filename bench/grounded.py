@@ -233,7 +233,7 @@ def main(argv=None) -> None:
     lines += ["", "Exact answer: the grounded reader's span equals the gold answer or an accepted alternative "
               "after normalisation; for the chat reader, which writes a sentence, the gold answer appears in "
               "it. '+ support marks': an answer flagged for an unsupported number, date or name counts as "
-              "not given (refused). Grounded seconds: search + sentence embedding + the chat model's four "
+              "not given (refused). Grounded seconds: search + sentence embedding + the chat model's "
               "forward passes. " + chat_note + f" Whole run: {time.perf_counter() - started:.0f} s."]
     save("grounded", "\n".join(lines) + "\n")
     CACHE.mkdir(parents=True, exist_ok=True)

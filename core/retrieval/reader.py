@@ -6,12 +6,12 @@ model, never written by it.
   2. candidates answer-type-aware spans of the EVIDENCE best sentences that hold any
                 (core.retrieval.candidates): a sentence with no span of the kind asked for is
                 passed over, so it takes no place from one further down that has
-  3. scoring    log P(candidate + end of answer | the question, the sentences and the question
-                again) for all candidates, and for the answer ABSTAIN ("None"), in two forward
-                passes of the chat model sharing the prompt's KV cache
+  3. scoring    log P(candidate + end of answer | WORKED_EXAMPLES, the question, the sentences
+                and the question again) for all candidates, and for the answer ABSTAIN ("None"),
+                in two forward passes of the chat model sharing the prompt's KV cache
                 (core.generation.continuations); then the same given each evidence sentence alone,
-                with ABSTAIN after each, in two more: how much the model prefers a span to "None"
-                when it reads only the span's own sentence
+                with ABSTAIN after each (the prompts' common beginning run once): how much the
+                model prefers a span to "None" when it reads only the span's own sentence
   4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
                 listwise, picks the span; a logistic model of its softmax, the evidence and how
                 much the model prefers ABSTAIN gives the confidence: the calibrated probability
@@ -52,7 +52,7 @@ PROMPT = ("Question: {question}\n\n{context}\n\nQuestion: {question}\n"   # aske
 ABSTAIN = "None"             # the answer that says the text has none; as a confidence feature it took
                              # unanswerable dev questions refused 53% -> 61%, "The text does not say." to 58%
 # shown as earlier turns, one answer copied from its text and one text without the answer: on 1,186 dev
-# questions (CV) best span 70.4% -> 72.4%, unanswerable refused 53.6% -> 63.6%, about 1.5 s more a question
+# questions (CV) best span 70.4% -> 72.4%, unanswerable refused 53.6% -> 63.6%
 WORKED_EXAMPLES = [
     ("Who chairs the committee?", "The committee, chaired by Anna Berg, met on Monday in Oslo.", "Anna Berg"),
     ("How much did the bridge cost?", "The bridge opened in March 2003 after four years of work.", ABSTAIN)]
