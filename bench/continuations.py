@@ -20,11 +20,11 @@ import time
 from bench import machine, save, table
 from bench.bbc import Fixture
 
-ROWS = 48   # sequences per forward pass of the plain batch, as prompted_logprobs' BATCH
-
 
 def plain_batch(loaded, prompts, continuations) -> list[list[float]]:
     import torch
+
+    from core.generation.continuations import BATCH as ROWS   # sequences per forward pass, as prompted_logprobs
     sequences = [prompts[p] + c for p, c in continuations]
     device, out = loaded.placement.device, []
     for at in range(0, len(sequences), ROWS):
@@ -56,13 +56,12 @@ def main(argv=None) -> None:
     seconds, worst, tokens, loads = {m: [] for m in methods}, 0.0, [], [os.getloadavg()[0]]
     for k, item in enumerate(fixture.questions("dev")[:n]):
         result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)
-        question = reader.analyse(item["question"])
-        sentences = reader.rank_sentences(qa.read_hits(result.hits, 4), question, result.query_vector)
-        spans = reader.spans_of(question, sentences)
+        reading = reader.candidates_of(qa.read_hits(result.hits, 4), item["question"], result.query_vector)
+        spans = reading.spans
         if not spans:
             continue
-        evidence = [sentences[i] for i in reader.evidence_ranks(spans)]
-        args = reader.alone_inputs(tokenizer, item["question"], evidence, spans, reader.answer_ids(tokenizer, spans))
+        args = reader.alone_inputs(tokenizer, item["question"], reader.evidence(reading), spans,
+                                   reader.answer_ids(tokenizer, spans))
         tokens.append(sum(map(len, args[0])) + sum(len(c) for _, c in args[1]))
         scores = {}
         for method in (list(methods) if k % 2 == 0 else list(methods)[::-1]):

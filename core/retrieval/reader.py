@@ -160,9 +160,7 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
     """Sentences ranked, candidate spans with their features (the chat model's scores among
     them); nothing chosen yet."""
     started = time.perf_counter()
-    question = analyse(question_text)
-    sentences = rank_sentences(hits, question, question_vector)
-    reading = Reading(question, sentences, spans_of(question, sentences))
+    reading = candidates_of(hits, question_text, question_vector)
     try:
         generation = loader.load("generation")
     except ModelUnavailable:
@@ -172,6 +170,13 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
         add_span_features(reading)
     reading.seconds = time.perf_counter() - started
     return reading
+
+
+def candidates_of(hits: list[Hit], question_text: str, question_vector: np.ndarray) -> Reading:
+    """Steps 1 and 2, no model: the sentences ranked and the candidate spans."""
+    question = analyse(question_text)
+    sentences = rank_sentences(hits, question, question_vector)
+    return Reading(question, sentences, spans_of(question, sentences))
 
 
 def add_span_features(reading: Reading) -> None:
