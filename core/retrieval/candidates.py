@@ -2,7 +2,7 @@
 word-boundary spans of a sentence that could be it.
 
   how many / how much / what share, rate, distance ...   numbers and amounts (with currency,
-                                                          scale, percent, a unit not asked about)
+                                                          scale, percent, a unit), scores "3-1"
   when / what date                                        dates;  what year: years
   who / where / which company, club, city ...             capitalised names, and the names a
                                                           possessive or qualifier joins ("Japan's
@@ -42,6 +42,11 @@ VERBS = frozenset("made make makes won wins took take gave give said says became
                   "chose choose held hold kept keep lost lose meet met".split())
 MAX_PHRASE = 5
 ORDINAL = re.compile(r"\b(\d+(?:st|nd|rd|th))\b(?: ([a-z]+)\b)?")
+SCORE = re.compile(r"(?<![\w.,/-])\d{1,3}-\d{1,3}(?![\w/-])")  # "3-1"
+# names with digits in them: "1Xtra", "VH1", "Tee-222"; "Nokia 3220", "Il Sole 24 Ore"; "Amazon.com"
+MIXED = re.compile(r"(?<![\w.,'’-])(?=[\w.-]*\d)(?=[\w.-]*[A-Za-z])\w[\w.-]*\w(?![\w'’-])")
+NUMBERED = re.compile(r"\b[A-Z][\w&]*(?: [A-Z][\w&]*)* (?!(?:1[89]|20)\d\d\b)\d[\w.]*(?: [A-Z]\w*)*")
+DOMAIN = re.compile(r"\b\w+\.(?:com|net|org)\b")
 
 
 @dataclass(frozen=True)
@@ -147,13 +152,15 @@ def numbers(sentence: str, question: Question) -> list[Candidate]:
             continue  # a year, not an amount
         if any(s <= start and end <= e for s, e in in_dates):
             continue  # the day of a date ("9 January"), not an amount
-        unit = re.match(r"\s+([a-z]+)\b", sentence[end:])
-        if unit and not m["unit"] and unit.group(1) in UNITS and stem(unit.group(1)) not in question.words:
+        unit = re.match(r"\s+(?:square )?([a-z]+)\b|-[a-z]+\b", sentence[end:])  # "26.2 miles", "three-year"
+        if unit and not m["unit"] and (unit.group(1) in UNITS or not unit.group(1)):
             end += unit.end()
         text = sentence[start:end]
         out.append(Candidate(text, start, end, "number"))
         if end != m.end():
             out.append(Candidate(sentence[start:m.end()], start, m.end(), "number"))
+    for m in SCORE.finditer(sentence):
+        out.append(Candidate(m.group(), m.start(), m.end(), "number"))
     for m in re.finditer(r"(?<![\w/])\d+/\d+(?![\w/])", sentence):  # odds "10/1", titles "06/05"
         out.append(Candidate(m.group(), m.start(), m.end(), "number"))
     for m in ORDINAL.finditer(sentence):  # "91st"; "14th minute" for "In which minute ...?"
@@ -181,9 +188,11 @@ def dates(sentence: str, years_only: bool = False) -> list[Candidate]:
 
 def names(sentence: str) -> list[Candidate]:
     """Maximal capitalised sequences (with "of", "van", "&" inside), without a sentence-opening
-    function word, a title alone, a possessive "'s", months or weekdays; "X, Y" places too."""
+    function word, a title alone, a possessive "'s" (kept too where no name follows), months or
+    weekdays; "X, Y" places, a long name's parts (_windows), names that "and" joins (_lists) and
+    names with digits in them too."""
     toks = tokens(sentence)
-    out, i = [], 0
+    out, runs, i = [], [], 0
     while i < len(toks):
         word, s, _ = toks[i]
         if not (word[0].isupper() or (word[0].isdigit() and "/" not in word and any(c.isalpha() for c in word))):
@@ -209,9 +218,13 @@ def names(sentence: str) -> list[Candidate]:
             text = sentence[a:b]
             if text.endswith(("'s", "’s")):
                 b -= 2
+                if not re.match(r" [A-Z]", sentence[b + 2:]):  # "Sotheby's sale", not "Japan's Suzuki"
+                    out.append(Candidate(text, a, b + 2, "name"))
             elif text.endswith(("'", "’")):
                 b -= 1
             out.append(Candidate(sentence[a:b], a, b, "name"))
+            runs.append((a, b))
+            out += _windows(sentence, run, b)
             out += _parts(sentence, run, b)
             if run[0][0].lower() in TITLES and len(run) > 1:
                 out.append(Candidate(sentence[run[1][1]:b], run[1][1], b, "name"))
@@ -219,6 +232,13 @@ def names(sentence: str) -> list[Candidate]:
             if place:
                 out.append(Candidate(sentence[a:b + place.end()], a, b + place.end(), "name"))
         i = max(j, i + 1)
+    out += _lists(sentence, runs)
+    for pattern in (MIXED, NUMBERED, DOMAIN):
+        for m in pattern.finditer(sentence):
+            first = m.group().split(" ")[0]
+            a = m.start() + (len(first) + 1 if first.lower() in STOPWORDS and first != m.group() else 0)  # "In"
+            if not ORDINAL.fullmatch(sentence[a:m.end()]):
+                out.append(Candidate(sentence[a:m.end()], a, m.end(), "name"))
     # quoted titles; a quote opens after a space and closes before one (not an apostrophe)
     for m in re.finditer(r"(?:^|(?<=[\s(]))[\"“‘']([^\"”’']{2,60})[\"”’'](?!\w)", sentence):
         if len(m.group(1).split()) <= 6:
@@ -228,6 +248,27 @@ def names(sentence: str) -> list[Candidate]:
 
 _DAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 _QUALIFIED = re.compile(r"([A-Z][\w.&]*)-[a-z]+$")  # "Gibraltar-based", "Tunisian-born"
+
+
+def _windows(sentence: str, run: list, end: int) -> list[Candidate]:
+    """A long name's first and last two words and the name less its first or last word:
+    "Lib Dem Norman Baker" -> "Norman Baker", "Paul Boateng MP" -> "Paul Boateng"."""
+    words = [(s, min(e, end)) for w, s, e in run if w[0].isupper()]
+    if len(words) < 3 or len(words) != len(run):
+        return []
+    pairs = {(words[0][0], words[1][1]), (words[-2][0], words[-1][1]), (words[1][0], end), (words[0][0], words[-2][1])}
+    return [Candidate(sentence[a:b], a, b, "name") for a, b in sorted(pairs)]
+
+
+def _lists(sentence: str, runs: list[tuple[int, int]]) -> list[Candidate]:
+    """Names joined by "and": "France and Germany", "Canada, New Zealand and Australia"."""
+    out = []
+    for k in range(len(runs) - 1):
+        if sentence[runs[k][1]:runs[k + 1][0]] in (" and ", " & "):
+            out.append(Candidate(sentence[runs[k][0]:runs[k + 1][1]], runs[k][0], runs[k + 1][1], "name"))
+            if k and sentence[runs[k - 1][1]:runs[k][0]] == ", ":
+                out.append(Candidate(sentence[runs[k - 1][0]:runs[k + 1][1]], runs[k - 1][0], runs[k + 1][1], "name"))
+    return out
 
 
 def _parts(sentence: str, run: list, end: int) -> list[Candidate]:

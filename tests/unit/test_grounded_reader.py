@@ -228,6 +228,23 @@ def test_ordinals_names_joined_by_for_and_which_noun_questions_with_when():
     assert analyse("He left when?").kind == "date"
 
 
+def test_scores_units_names_with_digits_lists_and_the_names_inside_a_long_name():
+    texts = [c.text for c in candidates(analyse("What was the score?"), "Liverpool won 3-1 at Anfield.")]
+    assert "3-1" in texts
+    q = analyse("How many miles does a marathon runner cover over how long?")
+    texts = [c.text for c in candidates(q, "Runners cover 26.2 miles in a three-year study of a 140,000-acre estate.")]
+    assert {"26.2 miles", "26.2", "three-year", "140,000-acre"} <= set(texts)
+    q = analyse("Which handset and station were used?")
+    texts = [c.text for c in candidates(q, "It used a Nokia 3220 handset, 1Xtra, VH1 and Amazon.com in 2004 and 1990s.")]
+    assert {"Nokia 3220", "1Xtra", "VH1", "Amazon.com"} <= set(texts) and "In 2004" not in texts
+    q = analyse("Which countries tabled the plan?")
+    texts = [c.text for c in candidates(q, "France and Germany backed Canada, New Zealand and Australia.")]
+    assert {"France and Germany", "Canada, New Zealand and Australia", "France", "Australia"} <= set(texts)
+    q = analyse("Which Liberal Democrat said it?")
+    texts = [c.text for c in candidates(q, "Lib Dem Norman Baker said Sotheby's sale was late, and Paul Boateng MP agreed.")]
+    assert {"Norman Baker", "Lib Dem Norman Baker", "Paul Boateng", "Sotheby's", "Sotheby"} <= set(texts)
+
+
 def test_the_fit_of_an_amount_and_the_names_asked_about_in_the_spans_passage():
     from core.retrieval.features import fit, span_features
     many = analyse("How many aircraft are in the fleet?")
