@@ -21,3 +21,15 @@ def test_ids_are_unique_and_the_splits_share_no_article():
     assert dev and test and not dev & test
     assert {q["round"] for q in FIXTURE.questions("test")} == {10}
     assert all(q.get("first_scored_as") == "test" for q in FIXTURE.questions("dev") if q["round"] in (2, 3, 4, 5, 6, 7, 8, 9))
+
+
+def test_no_question_or_article_sentence_is_reserved_for_independent_evaluation():
+    """The reader is fitted on the dev split: none of its text may be a reserved sentence."""
+    from core.sentiment.data_real import fingerprint, holdout_fingerprints
+    from core.text.sentences import split_sentences
+    reserved = holdout_fingerprints()
+    texts = [q["question"] for q in FIXTURE.items]
+    for path in FIXTURE.articles():
+        text = article(path)
+        texts += [text[s:e] for s, e in split_sentences(text)] + text.splitlines()
+    assert len(texts) > 7000 and not {fingerprint(t) for t in texts if t.strip()} & reserved
