@@ -217,11 +217,11 @@ def lm_features(generation, question: str, evidence: list[Sentence], spans: list
     for span, lp in zip(spans, scored):
         span.features.update(lm_total=lp.total, lm_mean=lp.total / len(lp.tokens), lm_first=lp.first,
                              lm_end=lp.tokens[-1])
-    alone = prompted_logprobs(generation, *alone_inputs(tokenizer, question, evidence, spans, answers))
+    prompts, continuations = alone_inputs(tokenizer, question, evidence, spans, answers)
+    alone = prompted_logprobs(generation, prompts, continuations)
     scored, none = alone[:len(spans)], alone[len(spans):]
-    which = evidence_ranks(spans)
-    for span, lp in zip(spans, scored):
-        span.features.update(alone_total=lp.total, alone_margin=lp.total - none[which[span.sentence]].total)
+    for span, (sentence, _), lp in zip(spans, continuations, scored):  # sentence: the prompt of its own
+        span.features.update(alone_total=lp.total, alone_margin=lp.total - none[sentence].total)
     return abstain.total
 
 
