@@ -2,15 +2,16 @@
 scores: where its sentence ranks, how close it sits to the question's words (the nearest one, and
 how many of them stand within a few words of it and in its own clause), how well its shape
 fits the kind of answer asked for (a person's name for "who", a full date for "on what date", a
-place after "in"/"at" for "where", a count for "how many"), and how many of the names the
-question asks about its passage holds (the confidence's "named").
+place after "in"/"at" for "where", a count for "how many"), whether the unit after a number is what
+"how many ...", "how long" or "how old" counts ("six months" does not count passengers), and how
+many of the names the question asks about its passage holds (the confidence's "named").
 
 Spans and sentences are the reader's (core.retrieval.reader); every feature is a float.
 """
 import re
 
 from core.grounding.items import DATE_PATTERN, MONTHS, STOPWORDS, stem, tokens
-from core.retrieval.candidates import Question
+from core.retrieval.candidates import AUX, UNITS, VERBS, Question
 
 ORGANISATION = frozenset(stem(w) for w in (
     "association council committee club company corporation group bank league union party agency "
@@ -24,6 +25,11 @@ _MONEY_Q = re.compile(r"\b(?:cost|costs|pay|paid|worth|price|fee|salary|fine|spe
                       r"money|funding|budget|revenue|sales|profit|loss|bid|deal|sum|award|compensation)\b")
 _SHARE_Q = re.compile(r"\b(?:percentage|per cent|proportion|share)\b")
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+TIME_UNITS = frozenset("year years month months week weeks day days hour hours minute minutes second seconds".split())
+COUNTED = UNITS | TIME_UNITS | frozenset("times mile point goal vote seat seats".split())
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                          r"forty|fifty|hundred|thousand|million|billion|bn|m|k)$", re.IGNORECASE)
 WINDOW = 6                   # words either side of a span that count as around it
 # where a clause ends: "600,000 tonnes by 2008, up from 400,000" keeps "by 2008" with 600,000 only
 _CLAUSE_END = re.compile(r"[,;:()]|\b(?:but|while|whereas|although|and|up from|down from|compared with|against)\b")
@@ -38,6 +44,7 @@ def span_features(span, sentences, question: Question, rank: int) -> dict:
             "around": _share_asked(_words(before)[-WINDOW:] + _words(after)[:WINDOW], question),
             "clause": _share_asked(_words(_clause_before(before)) + _words(_clause_after(after)), question),
             "fit": fit(question, span.text, _word_before(sentence.text, span.start - sentence.start)),
+            "unit": unit_fit(question, sentence.text[span.start - sentence.start:]),
             "named": _named_share(" ".join(s.text for s in sentences if s.hit == span.hit), question)}
 
 
@@ -63,6 +70,43 @@ def fit(question: Question, text: str, before: str) -> float:
     if question.heads and stem(words[-1]) in question.heads:
         return 1.0
     return 0.5 if capitalised else 0.0
+
+
+def unit_fit(question: Question, text: str) -> float:
+    """+1 when the word after the number that `text` (a span and what follows it) begins with is
+    what the question counts ("how many jobs", "how long", "how old"), -1 when it is another unit
+    ("six months" for "how many passengers"), else 0."""
+    counted = _counted(question)
+    if not counted:
+        return 0.0
+    words = re.findall(r"[A-Za-z]+|\d[\d,.]*", text)[:6]
+    k = next((k for k, w in enumerate(words) if not _NUMBER_WORD.match(w)), len(words))
+    unit = words[k].lower() if 0 < k < len(words) else ""
+    if not unit or unit in STOPWORDS:
+        return 0.0
+    if stem(unit) in counted:
+        return 1.0
+    return -1.0 if unit in COUNTED else 0.0  # another word may describe the count ("500 new jobs")
+
+
+def _counted(question: Question) -> set[str]:
+    """Stems of what a number question counts: the words after "how many" up to its verb, time
+    for "how long", years for "how old"."""
+    if question.kind != "number":
+        return set()
+    found = _HOW_MANY.search(question.text)
+    if found:
+        words = []
+        for word in found.group(1).lower().split():
+            if word in AUX or word in VERBS:
+                break
+            words.append(stem(word))
+        return set(words)
+    if re.search(r"\bhow long\b", question.text, re.IGNORECASE):
+        return {stem(w) for w in TIME_UNITS}
+    if re.search(r"\bhow old\b", question.text, re.IGNORECASE):
+        return {stem("years")}
+    return set()
 
 
 def _amount_fit(question: str, text: str) -> float:

@@ -258,3 +258,20 @@ def test_the_fit_of_an_amount_and_the_names_asked_about_in_the_spans_passage():
     spans = {s.text: s for s in reader.spans_of(q, sentences)}
     assert span_features(spans["100,000"], sentences, q, 0)["named"] == 0
     assert span_features(spans["500"], sentences, q, 1)["named"] == 1
+
+
+def test_the_unit_after_a_number_tells_what_is_counted():
+    from core.retrieval.features import span_features, unit_fit
+    passengers = analyse("How many passengers did Qantas carry?")
+    assert unit_fit(passengers, "six months of the fiscal year") == -1  # another unit
+    assert unit_fit(passengers, "35 million passengers last year") == 1
+    assert unit_fit(passengers, "3,000 new routes") == 0                 # a word, not a unit
+    assert unit_fit(analyse("How old is Harry Redknapp?"), "57 years old") == 1
+    assert unit_fit(analyse("How long did the strike last?"), "three weeks") == 1
+    assert unit_fit(analyse("How much did the bridge cost?"), "six months") == 0  # counts nothing
+    q = analyse("How many jobs will the bank cut?")
+    text = "The bank will cut 2,850 jobs over three years."
+    sentences = [reader.Sentence(0, 0, len(text), text, 0.8, 0.5)]
+    spans = {s.text: s for s in reader.spans_of(q, sentences)}
+    assert span_features(spans["2,850"], sentences, q, 0)["unit"] == 1
+    assert span_features(spans["three years"], sentences, q, 0)["unit"] == -1
