@@ -10,7 +10,7 @@ Spans and sentences are the reader's (core.retrieval.reader); every feature is a
 """
 import re
 
-from core.grounding.items import DATE_PATTERN, MONTHS, STOPWORDS, stem, tokens
+from core.grounding.items import DATE_PATTERN, MONTHS, NUMBER_WORDS, SCALES, STOPWORDS, stem, tokens
 from core.retrieval.candidates import AUX, UNITS, VERBS, Question
 
 ORGANISATION = frozenset(stem(w) for w in (
@@ -28,8 +28,6 @@ _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|S
 TIME_UNITS = frozenset("year years month months week weeks day days hour hours minute minutes second seconds".split())
 COUNTED = UNITS | TIME_UNITS | frozenset("times mile point goal vote seat seats".split())
 _HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.IGNORECASE)
-_NUMBER_WORD = re.compile(r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                          r"forty|fifty|hundred|thousand|million|billion|bn|m|k)$", re.IGNORECASE)
 WINDOW = 6                   # words either side of a span that count as around it
 # where a clause ends: "600,000 tonnes by 2008, up from 400,000" keeps "by 2008" with 600,000 only
 _CLAUSE_END = re.compile(r"[,;:()]|\b(?:but|while|whereas|although|and|up from|down from|compared with|against)\b")
@@ -80,13 +78,18 @@ def unit_fit(question: Question, text: str) -> float:
     if not counted:
         return 0.0
     words = re.findall(r"[A-Za-z]+|\d[\d,.]*", text)[:6]
-    k = next((k for k, w in enumerate(words) if not _NUMBER_WORD.match(w)), len(words))
+    k = next((k for k, w in enumerate(words) if not _is_number(w)), len(words))
     unit = words[k].lower() if 0 < k < len(words) else ""
     if not unit or unit in STOPWORDS:
         return 0.0
     if stem(unit) in counted:
         return 1.0
     return -1.0 if unit in COUNTED else 0.0  # another word may describe the count ("500 new jobs")
+
+
+def _is_number(word: str) -> bool:
+    """Digits, a number word or a scale ("2,850", "Eighteen", "million", "bn")."""
+    return word[0].isdigit() or word.lower() in NUMBER_WORDS or word.lower() in SCALES
 
 
 def _counted(question: Question) -> set[str]:

@@ -266,6 +266,8 @@ def test_the_unit_after_a_number_tells_what_is_counted():
     assert unit_fit(passengers, "six months of the fiscal year") == -1  # another unit
     assert unit_fit(passengers, "35 million passengers last year") == 1
     assert unit_fit(passengers, "3,000 new routes") == 0                 # a word, not a unit
+    firms = analyse("How many investment firms agreed?")
+    assert unit_fit(firms, "Eighteen investment firms") == 1  # core.grounding's number words
     assert unit_fit(analyse("How old is Harry Redknapp?"), "57 years old") == 1
     assert unit_fit(analyse("How long did the strike last?"), "three weeks") == 1
     assert unit_fit(analyse("How much did the bridge cost?"), "six months") == 0  # counts nothing
