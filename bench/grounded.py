@@ -1,5 +1,7 @@
 """Answers true to their sources, on real BBC News articles (examples/bbc_qa.json, bench/bbc.py).
 
+    python -m bench.grounded --fit-head train the grounded reader's answer head on the DEV split
+                                        -> core/retrieval/data/answer-head/ (about 40 min on 2 cores)
     python -m bench.grounded --fit      fit the grounded reader's ranker, confidence and refusal
                                         threshold on the DEV split -> core/retrieval/data/reader.json
     python -m bench.grounded            score dev and test side by side, once
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from bench import machine, save, table
 from bench.bbc import Fixture, article, contains, doc_name, exact
-from bench.reader_fit import examine_split, fit
+from bench.reader_fit import examine_split, fit, fit_head
 
 CACHE = Path(os.environ.get("LLMLAB_DATA", Path.home() / ".cache" / "llmlab")) / "bench-grounded"
 
@@ -165,6 +167,8 @@ def cpu_sample(fixture: Fixture, n: int) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.grounded")
     parser.add_argument("--fit", action="store_true", help="fit the reader on the dev split and stop")
+    parser.add_argument("--fit-head", action="store_true",
+                        help="train the answer head on the dev split (out of fold, then on all of it) and stop")
     parser.add_argument("--examine", choices=["dev", "test"],
                         help="run the grounded reader's model work on a split and cache it (no scoring)")
     parser.add_argument("--reuse", action="store_true",
@@ -178,6 +182,9 @@ def main(argv=None) -> None:
                         help="time qa.answer on this many dev questions: wall and CPU seconds, then stop")
     args = parser.parse_args(argv)
     fixture = Fixture.load()
+    if args.fit_head:
+        print(json.dumps(fit_head(fixture, CACHE), indent=1))
+        return
     if args.fit:
         fit(fixture, CACHE, args.reuse)
         return

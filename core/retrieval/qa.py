@@ -153,7 +153,8 @@ def _grounded(result: SearchResult, k: int) -> Answer:
         out.notices.append("No generation model could be loaded, so no answer was chosen: read the "
                            "marked evidence sentence and the passages.")
         return out
-    out.model = f"{loader.load('generation').describe()} + {embedder().candidate.label} retrieval"
+    out.model = (f"{loader.load('generation').describe()} + {embedder().candidate.label} retrieval "
+                 f"and answer head (trained here, core/retrieval/answer_head.py)")
     best = reading.best
     if best is None or not reading.answered:
         out.text, out.confidence = NOT_FOUND, reading.confidence if best else None

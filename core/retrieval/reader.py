@@ -11,8 +11,10 @@ model, never written by it.
                 in two forward passes of the chat model sharing the prompt's KV cache
                 (core.generation.continuations); then the same given each evidence sentence alone,
                 with ABSTAIN after each (the prompts' common beginning run once): how much the
-                model prefers a span to "None" when it reads only the span's own sentence
-  4. choosing   a linear ranker over the model's scores and core.retrieval.features, fitted
+                model prefers a span to "None" when it reads only the span's own sentence; and
+                the answer head's score of each span (core.retrieval.answer_head: MiniLM trained
+                here to point at an answer's first and last token, one batched pass)
+  4. choosing   a linear ranker over the models' scores and core.retrieval.features, fitted
                 listwise, picks the span; a logistic model of its softmax, the evidence and how
                 much the model prefers ABSTAIN gives the confidence: the calibrated probability
                 that the passages answer the question, fitted on the development split of the BBC
@@ -168,6 +170,7 @@ def examine(hits: list[Hit], question_text: str, question_vector: np.ndarray) ->
     if reading.spans and generation is not None:
         reading.abstain = lm_features(generation, question_text, evidence(reading), reading.spans)
         add_span_features(reading)
+        add_head_features(reading)
     reading.seconds = time.perf_counter() - started
     return reading
 
@@ -184,6 +187,18 @@ def add_span_features(reading: Reading) -> None:
     ranks = evidence_ranks(reading.spans)
     for span in reading.spans:
         span.features.update(span_features(span, reading.sentences, reading.question, ranks[span.sentence]))
+
+
+def add_head_features(reading: Reading, head=None) -> None:
+    """span.features['head']: the answer head's score of each span (core.retrieval.answer_head;
+    the shipped head unless `head` is given)."""
+    from core.retrieval import answer_head  # it imports torch, which building the app must not
+    head = answer_head.load() if head is None else head
+    sentences = reading.sentences
+    values = answer_head.span_scores(head, reading.question.text, [s.text for s in sentences], [
+        (s.sentence, s.start - sentences[s.sentence].start, s.end - sentences[s.sentence].start) for s in reading.spans])
+    for span, value in zip(reading.spans, values):
+        span.features["head"] = value
 
 
 def evidence(reading: Reading) -> list[Sentence]:

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from core.generation.continuations import continuation_logprobs, prompted_logprobs
-from core.retrieval import reader
+from core.retrieval import answer_head, reader
 from core.retrieval.candidates import analyse, candidates
 from core.retrieval.search import Hit
 from core.runtime import loader
@@ -26,6 +26,19 @@ QUESTIONS = ["How many tonnes of cocoa does Nigeria aim to produce?", "In what y
 @pytest.fixture(scope="module")
 def tiny():
     return tiny_llama(bundled_tokenizer())
+
+
+@pytest.fixture(scope="module")
+def tiny_head():
+    """An untrained answer head over a tiny random BERT with MiniLM's tokenizer."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from core.runtime import registry
+    tokenizer = AutoTokenizer.from_pretrained(registry.bundled_path("all-minilm-l6-v2"))
+    torch.manual_seed(0)
+    encoder = BertModel(BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                                   num_attention_heads=4, intermediate_size=64))
+    return answer_head.build(encoder, tokenizer).eval()
 
 
 @pytest.fixture
@@ -95,8 +108,9 @@ def test_question_kinds_and_candidates_follow_the_wh_word():
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_the_answer_is_always_a_verbatim_span_of_its_passage(tiny, hits, monkeypatch, question):
+def test_the_answer_is_always_a_verbatim_span_of_its_passage(tiny, tiny_head, hits, monkeypatch, question):
     monkeypatch.setattr(loader, "load", lambda task, model_id=None: tiny)
+    monkeypatch.setattr(answer_head, "load", lambda: tiny_head)
     vector = torch.nn.functional.normalize(torch.randn(384), dim=0).numpy()
     monkeypatch.setattr(reader, "sentence_vectors", lambda texts: torch.nn.functional.normalize(
         torch.randn(len(texts), 384), dim=1).numpy())
@@ -277,3 +291,44 @@ def test_the_unit_after_a_number_tells_what_is_counted():
     spans = {s.text: s for s in reader.spans_of(q, sentences)}
     assert span_features(spans["2,850"], sentences, q, 0)["unit"] == 1
     assert span_features(spans["three years"], sentences, q, 0)["unit"] == -1
+
+
+def test_the_answer_head_scores_a_span_by_its_first_and_last_token_against_cls(tiny_head):
+    sentences = ["Production peaked at about 400,000 tonnes in 1970.", "Axa spokesman Mark Hamilton spoke."]
+    question = "In what year did production peak?"
+    spans = [(k, sentences[k].index(w), sentences[k].index(w) + len(w))
+             for k, w in ((0, "1970"), (0, "400,000"), (1, "Mark Hamilton"), (0, "Production"))]
+    scores = answer_head.span_scores(tiny_head, question, sentences, spans)
+    batch = tiny_head.encode([question] * 2, sentences)
+    with torch.inference_mode():
+        start, end = tiny_head(batch)
+    for (k, s, e), score in zip(spans, scores):
+        first, last = answer_head.token_span(batch, k, s, e)
+        offsets = batch["offset_mapping"][k].tolist()
+        assert offsets[first][0] == s and offsets[last][1] == e   # whole words: exactly the span's tokens
+        assert score == pytest.approx(float(start[k, first] + end[k, last] - start[k, 0] - end[k, 0]), abs=1e-5)
+    long = "word " * 200 + "1970."                                # cut off by MAX_TOKENS
+    cut = answer_head.span_scores(tiny_head, question, [long], [(0, 1000, 1004)])[0]
+    batch = tiny_head.encode([question], [long])
+    with torch.inference_mode():
+        start, end = tiny_head(batch)
+    assert cut == pytest.approx(answer_head.NO_SPAN - float(start[0, 0] + end[0, 0]), abs=1e-5)
+
+
+def test_answer_head_examples_point_at_the_answer_or_at_no_answer_and_drop_reserved_text():
+    from bench import answer_head as training
+    text = "Production peaked at about 400,000 tonnes in 1970. It fell later. Cocoa is grown in Ibadan."
+    sentences = [reader.Sentence(0, s, e, text[s:e], 0.5, 0.5) for s, e in ((51, 65), (0, 50), (66, 91))]
+    year = text.index("1970")
+    spans = [reader.Span("1970", 0, year, year + 4, "year", 1), reader.Span("400,000", 0, 27, 34, "number", 1)]
+    reading = reader.Reading(analyse("In what year did production peak?"), sentences, spans)
+    item = {"question": "In what year did production peak?", "answer": "1970", "alternatives": []}
+    rows = training.examples(item, reading)
+    assert rows == [(item["question"], "It fell later.", None, None),
+                    (item["question"], sentences[1].text, year, year + 4),
+                    (item["question"], "Cocoa is grown in Ibadan.", None, None)]
+    unanswerable = training.examples({**item, "answer": None}, reading)
+    assert [r[2] for r in unanswerable] == [None, None, None]
+    dropped = training.examples(item, reading, reserved=lambda t: t == sentences[1].text)
+    assert [r[1] for r in dropped] == ["It fell later.", "Cocoa is grown in Ibadan."]
+    assert training.examples(item, reading, reserved=lambda t: t == item["question"]) == []
