@@ -189,7 +189,7 @@ def main(argv=None) -> None:
         fit(fixture, CACHE, args.reuse)
         return
     if args.examine:
-        examine_split(fixture, fixture.corpus(), args.examine, CACHE, progress=_progress)
+        examine_split(fixture, fixture.corpus(), args.examine, CACHE, args.reuse, progress=_progress)
         return
     if args.only_chat:
         corpus = fixture.corpus()

@@ -63,21 +63,27 @@ def _examined(fixture: Fixture, corpus, split: str, cache: Path, reuse: bool, pr
     from core.retrieval.search import search
     cached = cache / f"{split}-readings.pkl"
     names = {f.name for f in dataclasses.fields(reader.Reading)}
+    done = {}
     if reuse and cached.exists():
         readings = pickle.loads(cached.read_bytes())
         if all(names <= vars(r).keys() for _, r in readings):  # else cached before a field existed
-            for _, reading in readings:
+            done = {item["id"]: reading for item, reading in readings}
+            for reading in done.values():
                 reader.add_span_features(reading)
-            return readings
-    out = []
-    for n, item in enumerate(fixture.questions(split), 1):
+    out, examined = [], 0
+    for item in fixture.questions(split):  # the fixture's item, fields as they are today
+        if item["id"] in done:  # only questions added to the split since are examined
+            out.append((item, done[item["id"]]))
+            continue
         result = search(corpus, item["question"], qa.READ_PASSAGES, sentences=False)
         hits = qa.read_hits(result.hits, 4)
         out.append((item, reader.examine(hits, item["question"], result.query_vector)))
-        if n % 10 == 0:
-            progress(f"examined {n} {split} questions")
-    cache.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(pickle.dumps(out))
+        examined += 1
+        if examined % 10 == 0:
+            progress(f"examined {examined} {split} questions")
+    if examined:
+        cache.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(pickle.dumps(out))
     return out
 
 
