@@ -8,16 +8,19 @@ sentence". One batched forward pass over the sentences that hold candidates.
 import copy
 import functools
 import json
+import threading
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from core.errors import ModelUnavailable
+from core.retrieval.spans import clip_question
 from core.runtime import loader
 
 HEAD_DIR = Path(__file__).parent / "data" / "answer-head"
 MAX_TOKENS = 128             # question and sentence; longer sentences are cut at the end
+MAX_QUESTION_TOKENS = 64     # longer questions are cut (the fixture's longest has 33)
 NO_SPAN = -20.0              # a span cut off by MAX_TOKENS: far below any span the head can point at
 
 
@@ -29,6 +32,7 @@ class AnswerHead(nn.Module):
         self.encoder, self.tokenizer, self.out = encoder, tokenizer, out
 
     def encode(self, questions: list[str], sentences: list[str]):
+        questions = [clip_question(q, self.tokenizer, MAX_QUESTION_TOKENS) for q in questions]
         return self.tokenizer(questions, sentences, truncation="only_second", max_length=MAX_TOKENS,
                               padding=True, return_offsets_mapping=True, return_tensors="pt")
 
@@ -56,10 +60,19 @@ def build(encoder: nn.Module, tokenizer) -> AnswerHead:
     return AnswerHead(encoder, tokenizer, nn.Linear(encoder.config.hidden_size, 2))
 
 
-@functools.cache
+_load_lock = threading.Lock()
+
+
 def load(folder: Path = HEAD_DIR) -> AnswerHead:
-    """The trained head, once per process: MiniLM copied from the embedding model (which stays
-    untouched) with the adapter merged in."""
+    """The trained head, once per process (concurrent first callers wait for the one load)."""
+    with _load_lock:
+        return _load(folder)
+
+
+@functools.cache
+def _load(folder: Path) -> AnswerHead:
+    """MiniLM copied from the embedding model (which stays untouched) with the adapter merged in,
+    on the embedding model's device and in its dtype."""
     from peft import PeftModel
     from safetensors.torch import load_file
     if not (folder / "adapter_model.safetensors").exists():
@@ -70,7 +83,8 @@ def load(folder: Path = HEAD_DIR) -> AnswerHead:
     encoder = PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
     head = build(encoder, embedding.model.tokenizer)
     head.out.load_state_dict(load_file(str(folder / "out.safetensors")))
-    return head.to(next(base.parameters()).device).eval()
+    like = next(base.parameters())
+    return head.to(device=like.device, dtype=like.dtype).eval()
 
 
 def meta(folder: Path = HEAD_DIR) -> dict:

@@ -27,7 +27,7 @@ def extract_spans(question: str, passages: list[str], model, tokenizer, *, max_l
                   max_question_tokens: int = 64, batch_size: int = 8) -> Extraction:
     """SQuAD-style decoding of an AutoModelForQuestionAnswering over passages of any length."""
     import torch
-    question = _clip_question(question, tokenizer, max_question_tokens)
+    question = clip_question(question, tokenizer, max_question_tokens)
     encoded = _windows(question, passages, tokenizer, max_length, stride)
     names = [n for n in tokenizer.model_input_names if n in encoded]
     starts, ends = [], []
@@ -41,7 +41,8 @@ def extract_spans(question: str, passages: list[str], model, tokenizer, *, max_l
                    n_best, max_answer_tokens)
 
 
-def _clip_question(question: str, tokenizer, limit: int) -> str:
+def clip_question(question: str, tokenizer, limit: int) -> str:
+    """The question cut after its first `limit` tokens: a reader's input stays bounded however long it is."""
     enc = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
     return question if len(enc["input_ids"]) <= limit else question[:enc["offset_mapping"][limit - 1][1]]
 

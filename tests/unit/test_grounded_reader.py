@@ -1,5 +1,7 @@
 """The grounded reader's machinery on a tiny random model from the bundled tokenizer: candidate
 scoring over a shared KV cache, and answers that are always verbatim spans with exact offsets."""
+import math
+
 import pytest
 import torch
 
@@ -313,6 +315,8 @@ def test_the_answer_head_scores_a_span_by_its_first_and_last_token_against_cls(t
     with torch.inference_mode():
         start, end = tiny_head(batch)
     assert cut == pytest.approx(answer_head.NO_SPAN - float(start[0, 0] + end[0, 0]), abs=1e-5)
+    huge = answer_head.span_scores(tiny_head, "Why " * 3000 + "?", sentences, spans)  # cut, not an error
+    assert len(huge) == len(spans) and all(math.isfinite(v) for v in huge)
 
 
 def test_answer_head_examples_point_at_the_answer_or_at_no_answer_and_drop_reserved_text():
