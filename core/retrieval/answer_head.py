@@ -96,6 +96,8 @@ def span_scores(head: AnswerHead, question: str, sentences: list[str],
                 spans: list[tuple[int, int, int]]) -> list[float]:
     """For each (sentence index, start, end) in `spans`: start + end logit of the span minus that
     of [CLS] in its sentence, the head's no-answer."""
+    if not spans:
+        return []
     used = sorted({k for k, _, _ in spans})
     row = {k: n for n, k in enumerate(used)}
     batch = head.encode([question] * len(used), [sentences[k] for k in used])

@@ -315,6 +315,7 @@ def test_the_answer_head_scores_a_span_by_its_first_and_last_token_against_cls(t
     with torch.inference_mode():
         start, end = tiny_head(batch)
     assert cut == pytest.approx(answer_head.NO_SPAN - float(start[0, 0] + end[0, 0]), abs=1e-5)
+    assert answer_head.span_scores(tiny_head, question, sentences, []) == []   # a reading without candidates
     huge = answer_head.span_scores(tiny_head, "Why " * 3000 + "?", sentences, spans)  # cut, not an error
     assert len(huge) == len(spans) and all(math.isfinite(v) for v in huge)
 
