@@ -169,8 +169,9 @@ def fold_of(articles) -> dict[str, int]:
 
 def reserved_text():
     """Whether a text is reserved for independent evaluation (never trained on)."""
-    from core.sentiment.data_real import fingerprint, holdout_fingerprints
-    fingerprints = holdout_fingerprints()
+    from bench._data import reserved
+    from core.sentiment.data_real import fingerprint
+    fingerprints = reserved()
     return lambda text: fingerprint(text) in fingerprints
 
 
@@ -185,7 +186,7 @@ def head_features(readings, cache: Path, retrain: bool = False) -> None:
 def fit_head(fixture: Fixture, cache: Path) -> dict:
     """The answer head retrained: out of fold for fitting the reader, then on all of dev for the app."""
     from bench import answer_head
-    readings = examine_split(fixture, fixture.corpus(), "dev", cache, reuse=True)
+    readings = _examined(fixture, fixture.corpus(), "dev", cache, True, print)  # no head scores to read first
     head_features(readings, cache, retrain=True)
     return answer_head.fit_final(readings, reserved_text())
 
